@@ -1,0 +1,62 @@
+"""Offline charts in the course theme, and the rule that every chart is described."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from trustlab import charts
+
+
+@pytest.fixture
+def fresh_chart_class(monkeypatch, tmp_path):
+    """An un-bundled JupyterChart and an empty cache, restored afterwards."""
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_setup_makes_charts_load_no_javascript_from_the_network(fresh_chart_class):
+    charts.setup()
+    assert alt.renderers.active == "jupyter"
+    esm = alt.JupyterChart._esm
+    assert alt.JupyterChart._is_offline
+    # the online widget source imports vega-embed from a CDN; the offline bundle must not
+    assert "cdn.jsdelivr.net" not in esm and "https://" not in esm.split("\n", 1)[0]
+    assert alt.theme.active == charts.THEME
+
+
+def test_the_cached_bundle_is_what_altair_itself_builds(fresh_chart_class):
+    charts.enable_offline_charts()
+    cached = next(fresh_chart_class.glob("trustlab/jupyterchart-*.js")).read_text()
+    alt.JupyterChart._is_offline = False
+    alt.JupyterChart.enable_offline(True)
+    assert cached == alt.JupyterChart._esm
+
+
+def test_a_second_setup_reads_the_cache_instead_of_bundling(fresh_chart_class, monkeypatch):
+    charts.enable_offline_charts()
+    alt.JupyterChart._is_offline = False
+    monkeypatch.setattr(alt.JupyterChart, "enable_offline", classmethod(lambda cls, offline=True: pytest.fail("re-bundled")))
+    charts.enable_offline_charts()
+    assert alt.JupyterChart._is_offline
+
+
+def test_palette_is_okabe_ito_and_in_the_theme():
+    config = charts.course_theme()["config"]
+    assert config["range"]["category"][:3] == ["#0072B2", "#E69F00", "#009E73"]
+
+
+def test_figure_requires_a_description():
+    chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
+    with pytest.raises(ValueError, match="description"):
+        charts.figure(chart, "A takeaway.")
+
+
+def test_figure_puts_the_takeaway_beside_the_chart():
+    chart = alt.Chart(pd.DataFrame({"x": [1]}), description="One point.").mark_point().encode(x="x:Q")
+    box = charts.figure(chart, "There is one point.")
+    assert isinstance(box.children[0], alt.JupyterChart)
+    assert "There is one point." in box.children[1].value

@@ -1,0 +1,96 @@
+"""Charts that render offline, in one colour-blind-safe house style.
+
+Altair's default renderer fetches its JavaScript from a CDN, which fails on a plane,
+behind a clinic firewall or on a locked-down lab machine. The ``jupyter`` renderer
+with ``offline=True`` ships the JavaScript inside the widget instead (bundled by
+vl-convert). Bundling takes a couple of seconds, so the bundle is cached on disk and
+every later kernel starts at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import altair as alt
+import ipywidgets as widgets
+
+# Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+THEME = "trustlab"
+# SVG, so the chart's description becomes an aria-label a screen reader can find.
+EMBED_OPTIONS = {"renderer": "svg", "actions": False}
+
+
+@alt.theme.register(THEME, enable=False)
+def course_theme() -> alt.theme.ThemeConfig:
+    """Readable defaults: larger text, the safe palette, no chart border."""
+    return {
+        "config": {
+            "view": {"continuousWidth": 420, "continuousHeight": 300, "stroke": None},
+            "range": {"category": PALETTE},
+            "mark": {"color": PALETTE[0]},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridOpacity": 0.4},
+            "legend": {"labelFontSize": 12, "titleFontSize": 13},
+            "title": {"fontSize": 15, "anchor": "start"},
+            "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+        }
+    }
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "trustlab"
+
+
+def _bundle_key() -> str:
+    """Changes whenever altair, its widget source or vl-convert changes."""
+    import vl_convert
+    from altair.jupyter.jupyter_chart import load_js_src
+
+    source = f"{alt.__version__}|{vl_convert.__version__}|{load_js_src()}"
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def enable_offline_charts() -> None:
+    """Make every chart, and every ``alt.JupyterChart``, load its JavaScript locally."""
+    alt.renderers.enable("jupyter", offline=True, embed_options=EMBED_OPTIONS)
+    cached = _cache_dir() / f"jupyterchart-{_bundle_key()}.js"
+    chart_cls = alt.JupyterChart
+    if chart_cls._is_offline:
+        return
+    try:
+        chart_cls._esm = cached.read_text(encoding="utf-8")
+        chart_cls._is_offline = True
+    except OSError:
+        chart_cls.enable_offline(True)  # bundles with vl-convert: no network involved
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(chart_cls._esm, encoding="utf-8")
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # a read-only home only costs the next kernel two seconds
+
+
+def setup() -> None:
+    """The one setup call at the top of every notebook: offline charts, course theme."""
+    enable_offline_charts()
+    alt.theme.enable(THEME)
+
+
+def figure(chart: alt.TopLevelMixin, takeaway: str) -> widgets.VBox:
+    """A chart with its one-sentence takeaway beside it, as one widget.
+
+    Charts must carry a ``description``: Vega turns it into the SVG's aria-label, which
+    is what a screen-reader user hears instead of the picture.
+    """
+    description = chart.to_dict().get("description")
+    if not description:
+        raise ValueError("Give the chart a description (alt.Chart(..., description='...')): "
+                         "screen readers read it instead of the picture.")
+    note = widgets.HTML(f'<p class="trustlab-takeaway"><strong>Takeaway:</strong> {takeaway}</p>')
+    return widgets.VBox([alt.JupyterChart(chart, embed_options=EMBED_OPTIONS), note],
+                        layout=widgets.Layout(max_width="100%"))
+
