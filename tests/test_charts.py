@@ -60,3 +60,12 @@ def test_figure_puts_the_takeaway_beside_the_chart():
     box = charts.figure(chart, "There is one point.")
     assert isinstance(box.children[0], alt.JupyterChart)
     assert "There is one point." in box.children[1].value
+
+
+def test_importing_the_course_skips_the_slow_iri_parser():
+    """rfc3987_syntax costs 1.5 s per kernel start; importing trustlab must not load it."""
+    import subprocess
+    import sys
+    code = "import trustlab, jsonschema, sys; print(sys.modules.get('rfc3987_syntax') is None)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
