@@ -9,37 +9,48 @@ import pytest
 from trustlab import charts
 
 
-@pytest.fixture
-def fresh_chart_class(monkeypatch, tmp_path):
-    """An un-bundled JupyterChart and an empty cache, restored afterwards."""
-    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
-    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    return tmp_path
-
-
-def test_setup_makes_charts_load_no_javascript_from_the_network(fresh_chart_class):
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    """Bundle once from scratch into an empty cache (about 3 s); restore altair's state afterwards."""
+    mp = pytest.MonkeyPatch()
+    cache = tmp_path_factory.mktemp("cache")
+    mp.setattr(alt.JupyterChart, "_is_offline", False)
+    mp.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
+    mp.setenv("XDG_CACHE_HOME", str(cache))
     charts.setup()
+    yield cache
+    mp.undo()
+
+
+def test_setup_makes_charts_load_no_javascript_from_the_network(bundled):
     assert alt.renderers.active == "jupyter"
-    esm = alt.JupyterChart._esm
     assert alt.JupyterChart._is_offline
-    # the online widget source imports vega-embed from a CDN; the offline bundle must not
-    assert "cdn.jsdelivr.net" not in esm and "https://" not in esm.split("\n", 1)[0]
+    # the online widget imports vega-embed from a CDN; the offline bundle must not
+    assert "cdn.jsdelivr.net" not in alt.JupyterChart._esm
     assert alt.theme.active == charts.THEME
 
 
-def test_the_cached_bundle_is_what_altair_itself_builds(fresh_chart_class):
-    charts.enable_offline_charts()
-    cached = next(fresh_chart_class.glob("trustlab/jupyterchart-*.js")).read_text()
-    alt.JupyterChart._is_offline = False
-    alt.JupyterChart.enable_offline(True)
-    assert cached == alt.JupyterChart._esm
+def test_the_bundle_is_cached_on_disk(bundled):
+    cached = list(bundled.glob("trustlab/jupyterchart-*.js"))
+    assert len(cached) == 1 and cached[0].read_text() == alt.JupyterChart._esm
 
 
-def test_a_second_setup_reads_the_cache_instead_of_bundling(fresh_chart_class, monkeypatch):
+def test_a_second_setup_reads_the_cache_instead_of_bundling(bundled, monkeypatch):
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_esm", "")
+    monkeypatch.setattr(alt.JupyterChart, "enable_offline",
+                        classmethod(lambda cls, offline=True: pytest.fail("bundled again")))
     charts.enable_offline_charts()
-    alt.JupyterChart._is_offline = False
-    monkeypatch.setattr(alt.JupyterChart, "enable_offline", classmethod(lambda cls, offline=True: pytest.fail("re-bundled")))
+    assert alt.JupyterChart._is_offline and "vega" in alt.JupyterChart._esm
+
+
+def test_an_unwritable_cache_still_gives_offline_charts(monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "enable_offline",
+                        classmethod(lambda cls, offline=True: setattr(cls, "_is_offline", True)))
     charts.enable_offline_charts()
     assert alt.JupyterChart._is_offline
 

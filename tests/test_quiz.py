@@ -8,7 +8,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
-from trustlab.quiz import Quiz, quiz
+from trustlab.quizzes import Quiz, quiz
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -41,3 +41,15 @@ def test_a_broken_quiz_file_shows_a_message_instead_of_a_traceback(course_data):
     (course_data / "checks" / "m99.yaml").write_text("module: m99\nquiz: [zz]\nitems: {}\n")
     widget = quiz("m99")
     assert isinstance(widget, widgets.HTML) and "could not load" in widget.value
+
+
+def test_every_exported_name_is_what_it_says_whatever_was_imported_first():
+    """Guards the lazy exports: a submodule named like an export would shadow it."""
+    import importlib
+    import pkgutil
+
+    import trustlab
+    for info in pkgutil.iter_modules(trustlab.__path__):
+        importlib.import_module(f"trustlab.{info.name}")
+    for name in trustlab.__all__:
+        assert callable(getattr(trustlab, name)) and not isinstance(getattr(trustlab, name), type(trustlab)), name

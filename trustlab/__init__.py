@@ -4,8 +4,12 @@ Notebooks import from here and show only what a learner needs:
 
     from trustlab import setup, check, quiz
     setup()
+
+The names below are imported on first use, so command-line tools such as
+``python -m trustlab.vignettes check`` start without loading altair or pandas.
 """
 
+import importlib
 import sys
 
 # jsonschema, which altair imports, loads the optional IRI checker rfc3987_syntax when
@@ -14,10 +18,20 @@ import sys
 # validates no IRIs, so mark it absent before anything imports jsonschema.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from trustlab.charts import figure, setup  # noqa: E402
-from trustlab.checks import check, evaluate  # noqa: E402
-from trustlab.correlation import explore_correlation  # noqa: E402
-from trustlab.quiz import quiz  # noqa: E402
-
-__all__ = ["setup", "check", "evaluate", "quiz", "figure", "explore_correlation"]
+_EXPORTS = {
+    "setup": "trustlab.charts",
+    "figure": "trustlab.charts",
+    "check": "trustlab.checks",
+    "evaluate": "trustlab.checks",
+    "quiz": "trustlab.quizzes",
+    "explore_correlation": "trustlab.correlation",
+    "play": "trustlab.vignettes",
+}
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'trustlab' has no attribute {name!r}")

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import mistune
 
 from trustlab import answers
-from trustlab.content import ContentError, read_yaml, schema_problems
+from trustlab.content import ContentError, location, read_yaml, schema_problems
 from trustlab.paths import data_dir
 
 
@@ -100,7 +100,8 @@ def load_checks(module: str) -> dict:
 def _load_checks(path_text: str, _stamp: int) -> dict:
     path = Path(path_text)
     data = read_yaml(path)
-    problems = schema_problems(data, "checks") or _logic_problems(data, path.stem)
+    problems = [(location(where), what) for where, what in schema_problems(data, "checks")]
+    problems = problems or _logic_problems(data, path.stem)
     if problems:
         raise ContentError("\n".join(f"{path}: {where}: {what}" for where, what in problems))
     return data

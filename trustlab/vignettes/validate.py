@@ -1,0 +1,157 @@
+"""Every rule a vignette must keep, reported as ``FILE: LOCATION: PROBLEM`` lines.
+
+The JSON Schema catches shapes (a missing field, a wrong type); the rules here catch
+what a schema cannot: a ``next`` that leads nowhere, a scene no one can reach, a
+loop with no way out, an unknown skill, an effect on a meter that does not exist.
+Problems name a location path such as ``scenes.intake.choices[1].next`` and the line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from trustlab.content import ContentError, YamlDocument, location, read_document, schema_problems
+from trustlab.vignettes.model import Skill, Vignette, VignetteError, load_skills, resolve
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix, at a place in the file."""
+
+    path: tuple
+    message: str
+    line: int | None = None
+
+    def render(self, file: str | Path) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{file}: {location(self.path)}: {self.message}{where}"
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def problems(doc: YamlDocument, source: Path, skills: dict[str, Skill]) -> list[Problem]:
+    """All problems of one parsed vignette file, in file order."""
+    found = [Problem(p, f"duplicate key {p[-1]!r}: it is already defined at line {first}; "
+                        "ids must be unique", line) for p, line, first in doc.duplicates]
+    data = doc.data
+    if not isinstance(data, dict):
+        return found + [Problem((), "the file must be a mapping of fields (id, title, scenes, ...)")]
+    shape = [Problem(where, what) for where, what in schema_problems(data, "vignette")]
+    if shape:  # the rules below assume the shape is right
+        return _with_lines(found + shape, doc)
+    found += _identity(data, source) + _meters(data) + _links(data, skills) + _graph(data)
+    return _with_lines(found, doc)
+
+
+def _with_lines(found: list[Problem], doc: YamlDocument) -> list[Problem]:
+    placed = [p if p.line else Problem(p.path, p.message, doc.line_of(p.path)) for p in found]
+    return sorted(placed, key=lambda p: (p.line or 0))
+
+
+def _identity(data: dict, source: Path) -> list[Problem]:
+    out = []
+    if data["id"] != source.stem:
+        out.append(Problem(("id",), f"is {data['id']!r} but the file is {source.name}; "
+                                    "rename one so they match"))
+    clash = sorted(set(data["scenes"]) & set(data["endings"]))
+    out += [Problem(("endings", eid), f"{eid!r} is also a scene id; ids must be unique") for eid in clash]
+    return out
+
+
+def _meters(data: dict) -> list[Problem]:
+    out = []
+    for mid, m in data["meters"].items():
+        if m["min"] >= m["max"]:
+            out.append(Problem(("meters", mid), f"min ({m['min']}) must be below max ({m['max']})"))
+        elif not m["min"] <= m["start"] <= m["max"]:
+            out.append(Problem(("meters", mid, "start"), f"{m['start']} is outside {m['min']}..{m['max']}"))
+    return out
+
+
+def _links(data: dict, skills: dict[str, Skill]) -> list[Problem]:
+    """Each choice's next, skill and effects must name things that exist."""
+    out = []
+    targets = set(data["scenes"]) | set(data["endings"])
+    if data["start"] not in data["scenes"]:
+        out.append(Problem(("start",), f"{data['start']!r} is not a scene{_suggest(data['start'], data['scenes'])}"))
+    for sid, scene in data["scenes"].items():
+        for i, choice in enumerate(scene["choices"]):
+            here = ("scenes", sid, "choices", i)
+            if choice["next"] not in targets:
+                out.append(Problem(here + ("next",), f"{choice['next']!r} is not a scene or an ending"
+                                                     f"{_suggest(choice['next'], targets)}"))
+            if choice["skill"] not in skills:
+                out.append(Problem(here + ("skill",), f"{choice['skill']!r} is not a known skill (see "
+                                                      f"data/vignettes/skills.yaml){_suggest(choice['skill'], skills)}"))
+            for mid in choice["effects"]:
+                if mid not in data["meters"]:
+                    out.append(Problem(here + ("effects", mid), f"{mid!r} is not a declared meter: declare it "
+                                                                f"under meters or fix the spelling"
+                                                                f"{_suggest(mid, data['meters'])}"))
+    return out
+
+
+def _graph(data: dict) -> list[Problem]:
+    """Every scene reachable from start, and an ending reachable from every scene."""
+    scenes, endings = data["scenes"], data["endings"]
+    edges = {sid: {c["next"] for c in s["choices"] if c["next"] in scenes or c["next"] in endings}
+             for sid, s in scenes.items()}
+    reached = _reachable(data["start"], edges) if data["start"] in scenes else set()
+    out = [Problem(("scenes", sid), f"cannot be reached from start {data['start']!r}: "
+                                    "no choice leads here")
+           for sid in scenes if sid not in reached and data["start"] in scenes]
+    out += [Problem(("endings", eid), f"cannot be reached from start {data['start']!r}: no choice leads here")
+            for eid in endings if eid not in reached and data["start"] in scenes]
+    can_end = _can_reach_ending(edges, set(endings))
+    out += [Problem(("scenes", sid), "no ending can be reached from here: every path loops back "
+                                     "(give one choice a next that leads towards an ending)")
+            for sid in scenes if sid in reached and sid not in can_end]
+    return out
+
+
+def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen, queue = {start}, deque([start])
+    while queue:
+        for nxt in edges.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _can_reach_ending(edges: dict[str, set[str]], endings: set[str]) -> set[str]:
+    good = set(endings)
+    changed = True
+    while changed:
+        changed = False
+        for sid, nexts in edges.items():
+            if sid not in good and nexts & good:
+                good.add(sid)
+                changed = True
+    return good
+
+
+def check_file(path: Path, skills: dict[str, Skill] | None = None) -> list[str]:
+    """Problem lines for one file; raises UnreadableFile if it is missing or not YAML."""
+    doc = read_document(path)
+    return [p.render(path) for p in problems(doc, Path(path), skills or load_skills())]
+
+
+def load_vignette(id_or_path: str | Path) -> Vignette:
+    """Load, check and build a vignette; any problem raises VignetteError listing all of them."""
+    path = resolve(id_or_path)
+    try:
+        doc = read_document(path)
+    except ContentError as err:
+        raise VignetteError(str(err)) from None
+    found = problems(doc, path, load_skills())
+    if found:
+        raise VignetteError("\n".join(p.render(path) for p in found))
+    return Vignette.from_dict(doc.data, source=path)
