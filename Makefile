@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: lab test exercises clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml jupyter-settings/pyproject.toml jupyter-settings/trustlab-settings.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the course's environment into $(VENV) (first run: a minute or two)..."
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt

@@ -23,7 +23,7 @@ def bundled(tmp_path_factory):
 
 
 def test_setup_makes_charts_load_no_javascript_from_the_network(bundled):
-    assert alt.renderers.active == "jupyter"
+    assert alt.renderers.active == charts.THEME
     assert alt.JupyterChart._is_offline
     # the online widget imports vega-embed from a CDN; the offline bundle must not
     assert "cdn.jsdelivr.net" not in alt.JupyterChart._esm
@@ -80,3 +80,15 @@ def test_importing_the_course_skips_the_slow_iri_parser():
     code = "import trustlab, jsonschema, sys; print(sys.modules.get('rfc3987_syntax') is None)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+def test_plain_charts_render_as_tagged_offline_widgets(bundled):
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2]}), description="Two points.").mark_point().encode(x="x:Q")
+    bundle = alt.renderers.get()(chart.to_dict())
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data
+
+
+def test_course_charts_carry_the_class_the_browser_tests_look_for():
+    chart = alt.Chart(pd.DataFrame({"x": [1]}), description="One point.").mark_point().encode(x="x:Q")
+    assert "trustlab-chart" in charts.course_chart(chart)._dom_classes

@@ -61,3 +61,12 @@ def test_lessons_follow_the_anatomy(path):
     for heading in ("Objectives", "Content note", "Key points", "References"):
         assert heading.lower() in text.lower(), f"{path.name} lacks a '{heading}' section"
     assert "doi" in text.lower(), f"{path.name}: references need DOIs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_code_lines_fit_the_cell_at_1280_px(path):
+    """About 95 monospace characters fit a code cell at 1280 px; longer lines scroll sideways."""
+    nb = nbformat.read(path, as_version=4)
+    long = [(i + 1, line) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for line in cell.source.split("\n") if len(line) > 95]
+    assert long == [], f"{path.name}: shorten these code lines: {long}"

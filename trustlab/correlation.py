@@ -17,7 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from trustlab.charts import EMBED_OPTIONS
+from trustlab.charts import course_chart
 
 A1_R = 0.278  # facts.md A1: face-to-face alliance-outcome correlation (Flückiger et al., 2018)
 
@@ -93,8 +93,7 @@ class CorrelationExplorer(widgets.VBox):
     """A slider for r that redraws the scatter and rewrites the takeaway."""
 
     def __init__(self, r: float = A1_R, n: int = 100, seed: int = 0):
-        self._chart = alt.JupyterChart(correlation_chart(r, n, seed),
-                                       embed_options=EMBED_OPTIONS)
+        self._chart = course_chart(correlation_chart(r, n, seed))
         self._slider = widgets.FloatSlider(
             value=r, min=0.0, max=0.9, step=0.01, description="Correlation r",
             readout_format=".2f", continuous_update=True,

@@ -19,9 +19,9 @@ CSS = """
 .trustlab-question .widget-radio-box input { flex: none; margin-top: 3px; }
 .trustlab-question .widget-radio { width: auto; max-width: 100%; }
 .trustlab-question p { margin: 0 0 6px 0; }
-.trustlab-wrap button, .trustlab-wrap .widget-button {
-  height: auto; min-height: 32px; white-space: normal; text-align: left;
-  line-height: 1.4; padding: 6px 12px;
+.jupyter-button.trustlab-wrap {
+  height: auto; min-height: 32px; white-space: normal; overflow: visible; text-overflow: clip;
+  text-align: left; line-height: 1.4; padding: 6px 12px;
 }
 .trustlab-takeaway { max-width: 60em; }
 .trustlab-player { font-size: var(--jp-content-font-size1, 14px); line-height: 1.5; }

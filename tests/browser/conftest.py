@@ -1,0 +1,185 @@
+"""A real JupyterLab and a real Chromium for the end-to-end tests, with the network cut off.
+
+The server is started from this environment (so it uses the course's own JupyterLab
+settings), on a free localhost port, with no token, an empty workspace and empty user
+settings, serving a temporary copy of the lessons so autosave can never write outputs
+into the repository. Chromium is Debian's (``/usr/bin/chromium`` or ``TRUSTLAB_CHROMIUM``);
+Playwright only drives it. Any request that is not to the local server is blocked and
+fails the test that made it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+
+import pytest
+
+from trustlab.paths import ROOT
+
+CHROMIUM = Path(os.environ.get("TRUSTLAB_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM_ARGS = [  # no sandbox as root; no background calls to Google's services
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-quic",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions",
+]
+
+
+@dataclass
+class Figures:
+    """Timings printed at the end of the run and saved to artifacts/browser/figures.json."""
+
+    server_start_s: float | None = None
+    first_notebook_ready_s: float | None = None
+    run_all_s: dict[str, float] = field(default_factory=dict)
+    click_to_feedback_ms: list[float] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.server_start_s is not None:
+            out.append(f"JupyterLab server start: {self.server_start_s:.1f} s")
+        if self.first_notebook_ready_s is not None:
+            out.append(f"server start to first notebook ready (kernel idle): {self.first_notebook_ready_s:.1f} s")
+        out += [f"run all cells, {name}: {secs:.1f} s" for name, secs in self.run_all_s.items()]
+        if self.click_to_feedback_ms:
+            clicks = self.click_to_feedback_ms
+            out.append(f"choice click to feedback visible: median {median(clicks):.0f} ms "
+                       f"over {len(clicks)} clicks (min {min(clicks):.0f}, max {max(clicks):.0f})")
+        return out
+
+
+FIGURES = Figures()
+
+
+@pytest.fixture(scope="session")
+def figures() -> Figures:
+    return FIGURES
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines = FIGURES.lines()
+    if not lines:
+        return
+    terminalreporter.section("browser figures (headless Chromium, JupyterLab on localhost)")
+    for line in lines:
+        terminalreporter.write_line(line)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "figures.json").write_text(json.dumps(FIGURES.__dict__, indent=2))
+
+
+def _unavailable(reason: str) -> None:
+    """Skip with a reason on a developer's machine; under CI a missing browser is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must run the browser tests (.ci/run installs chromium)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"Chromium not found at {CHROMIUM} (install Debian's chromium or set TRUSTLAB_CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed (pip install -r requirements.txt)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LabServer:
+    url: str
+    root: Path
+    started: float
+
+
+@pytest.fixture(scope="session")
+def lab(browser, tmp_path_factory):
+    """JupyterLab serving a copy of notebooks/, started from this environment."""
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "course"
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "browser", root / "fixtures")
+    port = _free_port()
+    env = {**os.environ,
+           "JUPYTERLAB_SETTINGS_DIR": str(base / "user-settings"),  # no personal settings
+           "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),   # workspace reset
+           "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+           "TRUSTLAB_JOURNAL": str(base / "journal.json")}
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+               "--ServerApp.open_browser=False"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    started = time.perf_counter()
+    log = open(base / "lab.log", "w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{url}/api/status", process, base / "lab.log")
+        FIGURES.server_start_s = time.perf_counter() - started
+        yield LabServer(url, root, started)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early:\n{log.read_text()[-2000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def offline_page(browser, lab):
+    """A page that may reach only the local server; yields (page, attempted external URLs)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    blocked: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(lab.url) or url.startswith(("data:", "blob:")):
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    yield page, blocked
+    context.close()
