@@ -26,6 +26,9 @@ _EXPORTS = {
     "quiz": "trustlab.quizzes",
     "explore_correlation": "trustlab.correlation",
     "play": "trustlab.vignettes",
+    "reflect": "trustlab.journal.widgets",
+    "practice": "trustlab.journal.widgets",
+    "portfolio": "trustlab.journal.widgets",
 }
 __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"

@@ -90,9 +90,12 @@ def enable_offline_charts() -> None:
 
 
 def setup() -> None:
-    """The one setup call at the top of every notebook: offline charts, course theme."""
+    """The one setup call at the top of every notebook: offline charts, course theme, the journal."""
+    from trustlab.journal.recorder import connect
+
     enable_offline_charts()
     alt.theme.enable(THEME)
+    connect()
 
 
 def figure(chart: alt.TopLevelMixin, takeaway: str) -> widgets.VBox:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import mistune
 
-from trustlab import answers
+from trustlab import answers, events
 from trustlab.content import ContentError, location, read_yaml, schema_problems
 from trustlab.paths import data_dir
 
@@ -217,8 +217,22 @@ _JUDGES: dict[str, Callable[[str, dict, Any], Feedback]] = {
 }
 
 
+def report(key: str, answer: Any, feedback: Feedback) -> None:
+    """Tell the course's event hook (the journal listens) about an answered check."""
+    if feedback.status in (Status.UNANSWERED, Status.UNAVAILABLE):
+        return
+    try:
+        prompt = find_item(key).get("prompt")
+    except ContentError:
+        prompt = None
+    events.emit("check.answer", {"key": key, "prompt": prompt, "answer": answer[:200] if isinstance(answer, str) else answers.describe(answer, 200),
+                                 "status": feedback.status.value, "correct": feedback.correct})
+
+
 def check(key: str, answer: Any) -> None:
     """Show feedback on an answer, under the cell. Never raises."""
     from IPython.display import display
 
-    display(evaluate(key, answer))
+    feedback = evaluate(key, answer)
+    report(key, answer, feedback)
+    display(feedback)

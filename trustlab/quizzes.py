@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from trustlab.checks import Feedback, evaluate, load_checks, markdown_html
+from trustlab.checks import Feedback, evaluate, load_checks, markdown_html, report
 from trustlab.content import ContentError
 from trustlab.style import stylesheet
 
@@ -36,6 +36,7 @@ class Question(widgets.VBox):
         if change["new"] is None:
             return
         self.feedback = evaluate(self.key, change["new"])
+        report(self.key, change["new"], self.feedback)
         self._result.value = self.feedback._repr_html_()
         self.parent_score()
 

@@ -36,6 +36,8 @@ class ChoiceEvent:
     """What the journal records after each choice: the whole path so far."""
 
     vignette_id: str
+    module: str
+    title: str
     attempt: str
     step: int
     scene_id: str
@@ -46,7 +48,10 @@ class ChoiceEvent:
     position: str
     ended: bool
     ending_kind: str | None
+    ending_title: str | None
     path: list[dict]
+    trace: list[dict]
+    domain: tuple[float, float]
 
 
 def path_rows(run: Run) -> list[dict]:
@@ -54,22 +59,30 @@ def path_rows(run: Run) -> list[dict]:
              "meters": dict(s.meters)} for s in run.history]
 
 
-def meter_chart(run: Run) -> alt.Chart:
-    """The meters across the scenes of this path, one line per meter."""
-    v = run.vignette
-    data = pd.DataFrame(run.trace())
-    data["where"] = ["start" if r.step == 0 else f"choice {r.step}" for r in data.itertuples()]
-    low, high = min(m.min for m in v.meters.values()), max(m.max for m in v.meters.values())
-    ending = run.ending.title if run.ending else "the current scene"
+def trace_chart(trace: list[dict], domain: tuple[float, float], ending_title: str | None) -> alt.Chart:
+    """Meters after each choice, one line per meter, from ``Run.trace()`` rows (also kept in the journal)."""
+    data = pd.DataFrame(trace)
+    data["where"] = ["start" if step == 0 else f"choice {step}" for step in data["step"]]
+    meters = list(dict.fromkeys(data["meter"]))
+    choices = int(data["step"].max())
     return alt.Chart(data, description=(
-        f"Line chart of {', '.join(m.label for m in v.meters.values())} after each of the "
-        f"{len(run.history)} choices on this path, from the start to the ending '{ending}'.")
+        f"Line chart of {', '.join(meters)} after each of the {choices} choices on this path, "
+        f"from the start to {f'the ending {ending_title!r}' if ending_title else 'the current scene'}.")
     ).mark_line(point=True).encode(
         x=alt.X("where:N", sort=None, title="Choice", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", scale=alt.Scale(domain=[low, high]), title="Meter value"),
+        y=alt.Y("value:Q", scale=alt.Scale(domain=list(domain)), title="Meter value"),
         color=alt.Color("meter:N", title="Meter"),
         tooltip=[alt.Tooltip("where:N", title="When"), alt.Tooltip("label:N", title="Scene"), "meter:N", "value:Q"],
     ).properties(title="How the meters moved on your path", width=420, height=220)
+
+
+def meter_domain(vignette: Vignette) -> tuple[float, float]:
+    return min(m.min for m in vignette.meters.values()), max(m.max for m in vignette.meters.values())
+
+
+def meter_chart(run: Run) -> alt.Chart:
+    """The meters across the scenes of this path."""
+    return trace_chart(run.trace(), meter_domain(run.vignette), run.ending.title if run.ending else None)
 
 
 def meter_takeaway(run: Run) -> str:
@@ -238,10 +251,13 @@ class Player(widgets.VBox):
     def _report(self, step: Step) -> None:
         ending = self.run.ending
         event = ChoiceEvent(
-            vignette_id=self.vignette.id, attempt=self._attempt, step=len(self.run.history),
+            vignette_id=self.vignette.id, module=self.vignette.module, title=self.vignette.title,
+            attempt=self._attempt, step=len(self.run.history),
             scene_id=step.scene_id, choice_index=step.index, choice_text=step.choice.text,
             skill=step.choice.skill, meters=dict(step.meters), position=self.run.position,
-            ended=self.run.ended, ending_kind=ending.kind if ending else None, path=path_rows(self.run),
+            ended=self.run.ended, ending_kind=ending.kind if ending else None,
+            ending_title=ending.title if ending else None, path=path_rows(self.run),
+            trace=self.run.trace(), domain=meter_domain(self.vignette),
         )
         events.emit(CHOICE_EVENT, event)
         if self._on_choice:

@@ -1,0 +1,14 @@
+"""Keep every test, and every notebook kernel nbval starts, away from the learner's real journal."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_JOURNAL_DIR = tempfile.mkdtemp(prefix="trustlab-test-journal-")
+
+
+def pytest_configure(config):
+    # set before any kernel starts: nbval's kernels inherit this environment
+    os.environ["TRUSTLAB_JOURNAL"] = str(Path(_JOURNAL_DIR) / "journal.json")

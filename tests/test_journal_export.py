@@ -1,0 +1,241 @@
+"""The two files a learner may hand in: a private offline portfolio and an anonymous class file.
+
+The journal is built entry by entry as the widgets write it. The class-file tests search the
+whole file for every piece of free text, so a new field that leaks words fails here.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+from datetime import date
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from trustlab.journal.export import export_for_class, export_portfolio
+from trustlab.journal.store import Journal
+
+OLD_REFLECTION = "At first I thought trust was mostly about being friendly and agreeable."
+REFLECTION = "Trust grew when my supervisor admitted a mistake <script>alert('hi')</script> and did not hide it."
+PRIVATE = "I have never told anyone that my brother's counselor dismissed him."
+SHARED = "Warmth without honesty felt hollow to me as a client."
+RESPONSE = "It sounds like you're worried I will judge you for missing last week."
+COUNSELOR_LINES = ("No problem at all. Come in, have a seat wherever feels comfortable.",
+                   "It sounds like the nights are when the worry gets loudest.")
+CHECK_SENTENCE = "because the alliance predicts outcome"
+
+PATH = [
+    {"scene": "arrival", "choice": 0, "text": COUNSELOR_LINES[0], "skill": "warmth",
+     "meters": {"trust": 6, "openness": 9}},
+    {"scene": "sleep", "choice": 0, "text": COUNSELOR_LINES[1], "skill": "reflection",
+     "meters": {"trust": 8, "openness": 9}},
+]
+TRACE = [{"step": step, "label": label, "meter": meter, "value": value}
+         for step, label, values in ((0, "start", (5, 9)), (1, "arrival", (6, 9)), (2, "sleep", (8, 9)))
+         for meter, value in zip(("Trust", "Openness"), values)]
+
+
+def add_choice(journal: Journal, step: int, attempt: str = "a1b2c3d4", ended: bool = False) -> None:
+    """One vignette entry, as the recorder writes it after each choice."""
+    journal.add("vignette", "m01", "mini", title="A short check-in", attempt=attempt, step=step,
+                path=PATH[:step], ended=ended, ending="heard" if ended else None,
+                ending_title="Heard" if ended else None, ending_kind="positive" if ended else None,
+                trace=TRACE[:2 * (step + 1)], domain=[0, 10])
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    journal = Journal(tmp_path / "j.json")
+    prompt = "Think of a time you trusted a helper. What did they **do**?"
+    journal.add("reflection", "m00", "m00.first_trust", prompt=prompt, text=OLD_REFLECTION, share=False)
+    journal.add("reflection", "m00", "m00.first_trust", prompt=prompt, text=REFLECTION, share=False)
+    journal.add("reflection", "m00", "m00.private", prompt="What do you bring to this course?", text=PRIVATE,
+                share=False)
+    journal.add("reflection", "m01", "m01.warmth", prompt="When did warmth help?", text=SHARED, share=True)
+    journal.add("drill", "m01", "m01.drill.missed_session", difficulty="intermediate",
+                statement="I didn't come last week because I figured you'd be annoyed with me.",
+                response=RESPONSE, criteria=["Names the feeling", "Avoids blame", "Invites more"],
+                criteria_met=[True, True, False], self_rating=4, share=False)
+    journal.add("check", "m00", "m00.q1", prompt="Which is the alliance?", answer="a", status="Not yet",
+                correct=False)
+    journal.add("check", "m00", "m00.q1", prompt="Which is the alliance?", answer="c", status="Correct",
+                correct=True)
+    journal.add("check", "m00", "m00.ex1", prompt="What percent?", answer="63.9", status="Correct", correct=True)
+    journal.add("check", "m00", "m00.q4", prompt="True or false?", answer="True", status="Correct", correct=True)
+    journal.add("check", "m00", "m00.ex5", prompt="Why?", answer=CHECK_SENTENCE, status="Not yet", correct=False)
+    add_choice(journal, 1)
+    add_choice(journal, 2, ended=True)
+    add_choice(journal, 1, attempt="unfinished")
+    return journal
+
+
+@pytest.fixture
+def portfolio(journal: Journal, tmp_path: Path) -> str:
+    return export_portfolio(tmp_path / "out" / "portfolio.html", journal).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def class_text(journal: Journal, tmp_path: Path) -> str:
+    return export_for_class(tmp_path / "out" / "class.json", journal).read_text(encoding="utf-8")
+
+
+# --- the portfolio ----------------------------------------------------------------------------------
+
+def test_the_portfolio_has_a_title_the_date_and_says_it_is_private(portfolio):
+    assert "<title>My journal: Building Therapeutic Trust</title>" in portfolio
+    today = date.today()
+    assert f"Exported on {today.day} {today:%B %Y}" in portfolio
+    assert "private to you" in portfolio and "made on your computer" in portfolio
+
+
+def test_modules_come_in_order_each_with_a_heading(portfolio):
+    assert "<h2>Module 00</h2>" in portfolio and "<h2>Module 01</h2>" in portfolio
+    assert portfolio.index("<h2>Module 00</h2>") < portfolio.index("<h2>Module 01</h2>")
+
+
+def test_only_the_latest_version_of_a_reflection_is_shown_with_its_prompt_and_time(portfolio):
+    assert "Trust grew when my supervisor admitted a mistake" in portfolio
+    assert OLD_REFLECTION not in portfolio
+    assert "What did they <strong>do</strong>?" in portfolio  # the prompt is course Markdown
+    assert "Saved " in portfolio and escape(PRIVATE) in portfolio  # the portfolio is the learner's own: all of it
+
+
+def test_learner_text_is_escaped_so_nothing_in_it_runs(portfolio):
+    assert "&lt;script&gt;alert(&#x27;hi&#x27;)&lt;/script&gt;" in portfolio
+    assert "<script" not in portfolio.lower()
+
+
+def test_the_drill_shows_statement_response_ticks_and_self_rating(portfolio):
+    assert "you&#x27;d be annoyed with me" in portfolio and "intermediate" in portfolio
+    assert "It sounds like you&#x27;re worried I will judge you" in portfolio
+    assert "You ticked 2 of 3" in portfolio and 'aria-label="not ticked">–</span>Invites more' in portfolio
+    assert "<strong>Self-rating:</strong> 4 of 5" in portfolio
+
+
+def test_checks_show_the_latest_answer_status_and_attempts(portfolio):
+    row = re.search(r"<tr><td><strong>m00\.q1</strong>.*?</tr>", portfolio).group(0)
+    assert "<td>c</td><td>Correct</td><td>2</td>" in row
+
+
+def test_a_finished_vignette_shows_ending_choices_skills_and_an_inline_svg_chart(portfolio):
+    assert "A short check-in" in portfolio and "Heard" in portfolio and "(positive)" in portfolio
+    assert "No problem at all. Come in" in portfolio and "Warmth" in portfolio
+    assert portfolio.count("<svg") == 1  # the unfinished attempt is left out
+    assert "Trust went from 5 to 8; Openness stayed at 9." in portfolio
+
+
+def test_the_portfolio_loads_nothing_from_the_network(portfolio):
+    without_namespaces = re.sub(r'\sxmlns(:\w+)?="[^"]*"', "", portfolio)  # SVG namespace names are not loads
+    assert "http://" not in without_namespaces and "https://" not in without_namespaces
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", portfolio, re.I)
+    assert "@import" not in portfolio and "url(" not in portfolio and "<link" not in portfolio
+
+
+def test_the_portfolio_has_print_rules(portfolio):
+    assert "@media print" in portfolio and "break-before: page" in portfolio and "break-inside: avoid" in portfolio
+
+
+def test_the_portfolio_does_not_carry_what_would_link_it_to_the_class_file(portfolio, journal):
+    assert journal.read()["learner_code"] not in portfolio and "a1b2c3d4" not in portfolio
+
+
+# --- the class file ---------------------------------------------------------------------------------
+
+def test_the_class_file_is_json_with_the_code_paths_endings_and_short_answers(class_text, journal):
+    data = json.loads(class_text)
+    assert data["format"] == "trustlab-class-export" and data["version"] == 1
+    assert data["learner_code"] == journal.read()["learner_code"]
+    assert data["exported"] == date.today().isoformat()
+    [path] = data["vignettes"]
+    assert path == {"vignette": "mini", "attempt": "a1b2c3d4", "ending": "heard", "ending_kind": "positive",
+                    "choices": [{"scene": "arrival", "choice": 0, "skill": "warmth"},
+                                {"scene": "sleep", "choice": 0, "skill": "reflection"}]}
+    assert {c["key"]: (c["answer"], c["correct"]) for c in data["checks"]} == {
+        "m00.q1": ("c", True), "m00.ex1": ("63.9", True), "m00.q4": ("True", True), "m00.ex5": (None, False)}
+    assert data["drills"] == [{"key": "m01.drill.missed_session", "difficulty": "intermediate", "self_rating": 4,
+                               "criteria_met": 2, "criteria_total": 3}]
+
+
+@pytest.mark.parametrize("text", [OLD_REFLECTION, REFLECTION, "Trust grew", PRIVATE, "brother", RESPONSE,
+                                  "worried I will judge", *COUNSELOR_LINES, "wherever feels", CHECK_SENTENCE])
+def test_the_class_file_holds_no_free_text_that_was_not_shared(class_text, text):
+    assert text not in class_text
+
+
+def test_the_class_file_holds_no_path_user_name_or_time_of_day(class_text, tmp_path):
+    assert str(tmp_path) not in class_text and "j.json" not in class_text
+    user = getpass.getuser()
+    assert not re.search(rf"\b{re.escape(user)}\b", class_text, re.I)  # "\b": "root" may be inside a word
+    assert not re.search(r"\d\d:\d\d", class_text) and "saved_at" not in class_text
+
+
+def test_a_shared_reflection_and_a_shared_drill_response_do_appear(journal, tmp_path):
+    journal.add("drill", "m01", "m01.drill.missed_session", difficulty="intermediate", statement="...",
+                response=RESPONSE, criteria=["Names the feeling"], criteria_met=[True], self_rating=5, share=True)
+    data = json.loads(export_for_class(tmp_path / "class.json", journal).read_text(encoding="utf-8"))
+    assert data["reflections"] == [{"key": "m01.warmth", "text": SHARED}]
+    assert data["drills"][0]["response"] == RESPONSE and data["drills"][0]["criteria_met"] == 1
+
+
+def test_unsharing_a_reflection_takes_it_out_again(journal, tmp_path):
+    journal.add("reflection", "m01", "m01.warmth", prompt="When did warmth help?", text=SHARED, share=False)
+    assert SHARED not in export_for_class(tmp_path / "class.json", journal).read_text(encoding="utf-8")
+
+
+# --- edge cases -------------------------------------------------------------------------------------
+
+def test_an_empty_journal_exports_both_files(tmp_path):
+    journal = Journal(tmp_path / "empty" / "j.json")
+    page = export_portfolio(tmp_path / "a" / "b" / "portfolio.html", journal).read_text(encoding="utf-8")
+    assert "My journal: Building Therapeutic Trust" in page and "Your journal is empty so far" in page
+    data = json.loads(export_for_class(tmp_path / "a" / "class.json", journal).read_text(encoding="utf-8"))
+    assert data["learner_code"].startswith("L-")
+    assert data["vignettes"] == data["checks"] == data["drills"] == data["reflections"] == []
+
+
+def test_both_exports_return_the_path_they_wrote(journal, tmp_path):
+    assert export_portfolio(tmp_path / "p.html", journal) == tmp_path / "p.html"
+    assert export_for_class(str(tmp_path / "c.json"), journal) == tmp_path / "c.json"
+
+
+def test_the_journal_defaults_to_the_one_in_TRUSTLAB_JOURNAL(journal, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTLAB_JOURNAL", str(journal.path))
+    assert "Trust grew" in export_portfolio(tmp_path / "p.html").read_text(encoding="utf-8")
+    code = journal.read()["learner_code"]
+    assert json.loads(export_for_class(tmp_path / "c.json").read_text())["learner_code"] == code
+
+
+def test_a_path_played_in_the_real_player_exports(tmp_path):
+    """End to end: the player's events, through the recorder, into both files."""
+    from trustlab.journal.recorder import record_choice
+    from trustlab.vignettes import load_vignette
+    from trustlab.vignettes.player import Player
+
+    journal = Journal(tmp_path / "j.json")
+    mini = Path(__file__).parent / "fixtures" / "vignettes" / "mini.yaml"
+    player = Player(load_vignette(mini), on_choice=lambda event: record_choice(event, journal))
+    player.choose(1)
+    player.proceed()
+    player.choose(1)
+    page = export_portfolio(tmp_path / "p.html", journal).read_text(encoding="utf-8")
+    assert "<svg" in page and "Advised" in page and "Interrupting" in page
+    [path] = json.loads(export_for_class(tmp_path / "c.json", journal).read_text())["vignettes"]
+    assert path["ending"] == "advised" and path["ending_kind"] == "mixed"
+    assert [c["skill"] for c in path["choices"]] == ["interrupting", "premature_advice"]
+
+
+def test_class_file_keeps_only_structured_check_answers(tmp_path):
+    from trustlab.journal import Journal
+    from trustlab.journal.export import export_for_class
+
+    journal = Journal(tmp_path / "j.json")
+    for key, answer in [("m00.q1", "b"), ("m00.ex1", "63.9"), ("m00.ex5", "False"), ("m00.skill", "reflection"),
+                        ("m00.name", "Priya")]:
+        journal.add("check", "m00", key, prompt=None, answer=answer, status="Not yet", correct=False)
+    data = json.loads(export_for_class(tmp_path / "class.json", journal).read_text())
+    kept = {c["key"]: c["answer"] for c in data["checks"]}
+    assert kept == {"m00.q1": "b", "m00.ex1": "63.9", "m00.ex5": "False", "m00.skill": None, "m00.name": None}
+    assert "Priya" not in (tmp_path / "class.json").read_text()
