@@ -1,0 +1,1 @@
+"""Data-lab helpers, one module per dataset: the statistics and charts a lesson shows."""
