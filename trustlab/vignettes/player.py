@@ -27,8 +27,8 @@ from trustlab.vignettes.validate import load_vignette
 
 CHOICE_EVENT = "vignette.choice"
 KIND_COLOUR = {"positive": "#1b7a3d", "mixed": "#8a6d00", "troubled": "#a1262d"}
-CRISIS = ("If this stirs up something difficult, pause. In an emergency call your local emergency number; "
-          "US: call or text 988; UK &amp; Ireland: Samaritans 116 123; elsewhere: findahelpline.com.")
+CRISIS = ("If this stirs up something difficult, pause. In an emergency: 911 (US and Canada), 999 (UK), "
+          "112 (EU). US: call or text 988. UK &amp; Ireland: Samaritans, 116 123. Elsewhere: findahelpline.com.")
 
 
 @dataclass(frozen=True)
