@@ -170,7 +170,7 @@ def test_the_offline_check_catches_a_chart_that_needs_a_cdn(offline_page, lab, f
     assert any("cdn.jsdelivr.net" in url for url in blocked), blocked
 
 
-def test_a_reflection_is_back_in_its_box_after_a_reload(offline_page, lab, figures):
+def test_a_reflection_is_back_in_its_box_after_a_reload(offline_page, lab, figures, artifacts):
     """Type a reflection, save it, reload the notebook: the text must come back from the journal."""
     page, blocked = offline_page
     name = next((n for n in LESSONS if "reflect(" in (ROOT / "notebooks" / n).read_text()), None)
@@ -191,4 +191,16 @@ def test_a_reflection_is_back_in_its_box_after_a_reload(offline_page, lab, figur
     box = page.locator(".trustlab-reflection").first
     box.scroll_into_view_if_needed()
     assert box.locator("textarea").input_value() == text
+    if "portfolio()" in (ROOT / "notebooks" / name).read_text():
+        check_portfolio(page, lab, text, artifacts)
     assert blocked == []
+
+
+def check_portfolio(page, lab, text: str, folder) -> None:
+    """The portfolio the notebook exported renders offline and holds the saved reflection."""
+    html = (lab.root / "notebooks" / "my-portfolio.html").read_text(encoding="utf-8")
+    page.set_content(html)  # the same page: every request it might make is still blocked
+    page.get_by_role("heading", name="My journal: Building Therapeutic Trust").wait_for(timeout=TIMEOUT)
+    assert text in page.inner_text("body")
+    assert page.locator("script, link[rel=stylesheet], img[src^=http]").count() == 0
+    page.screenshot(path=str(folder / "portfolio.png"), full_page=True)

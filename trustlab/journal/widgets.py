@@ -131,7 +131,8 @@ class Drill(widgets.VBox, _Saving):
                           "<p><strong>Check your response against these:</strong></p>"),
              *self.criteria, self.rating, self.share, widgets.HBox([save, self._state])])
         self._revealed.layout.display = None if latest else "none"
-        self.reveal = widgets.Button(description="Show model responses", tooltip="Reveal models and the checklist")
+        self.reveal = widgets.Button(description="Show model responses", tooltip="Reveal models and the checklist",
+                                     layout=widgets.Layout(width="auto"))
         self.reveal.on_click(lambda _: self.show())
         super().__init__([head, self.response, self.reveal, self._revealed],
                          layout=widgets.Layout(width="100%", margin="0 0 18px 0"))
