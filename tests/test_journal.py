@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from trustlab import events
 from trustlab.journal import Journal, JournalError, default_path
 from trustlab.journal.recorder import connect, disconnect
 from trustlab.journal.widgets import Drill, ReflectionBox, load_practice, practice

@@ -48,7 +48,7 @@ def assert_no_errors(page) -> None:
     errors = page.eval_on_selector_all(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
         "els => els.map(e => e.textContent.slice(0, 800))")
-    assert errors == [], f"error output in the notebook:\n" + "\n---\n".join(errors)
+    assert errors == [], "error output in the notebook:\n" + "\n---\n".join(errors)
     text = page.locator(".jp-Notebook").inner_text()
     for phrase in ERROR_TEXTS:
         assert phrase not in text, f"the page shows '{phrase}'"

@@ -167,8 +167,4 @@ class Journal:
                                "Your text is still in the box: copy it somewhere safe.") from None
 
 
-def open_journal(path: Path | str | None = None) -> Journal:
-    return Journal(path)
-
-
-__all__ = ["Journal", "JournalError", "Timeout", "default_path", "open_journal", "FORMAT", "VERSION", "KINDS"]
+__all__ = ["Journal", "JournalError", "default_path", "FORMAT", "VERSION", "KINDS"]

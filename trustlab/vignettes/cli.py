@@ -8,7 +8,6 @@ paths: every way from the start to an ending, with the meters along it.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from trustlab.content import UnreadableFile

@@ -196,7 +196,7 @@ class Player(widgets.VBox):
         narration = f'<p class="trustlab-narration">{escape(scene.narration)}</p>' if scene.narration else ""
         cue = f'<p class="trustlab-cue"><em>{escape(scene.cue)}</em></p>' if scene.cue else ""
         chosen = (f'<p class="trustlab-you"><strong>You:</strong> “{escape(self.last_step.choice.text)}”</p>'
-                  if self.last_step else f'<p class="trustlab-prompt">What do you say?</p>')
+                  if self.last_step else '<p class="trustlab-prompt">What do you say?</p>')
         return (f'<div class="trustlab-scene">{narration}'
                 f'<p class="trustlab-line"><strong>{name}:</strong> “{escape(scene.client)}”</p>{cue}{chosen}</div>')
 
