@@ -104,8 +104,7 @@ def figure(chart: alt.TopLevelMixin, takeaway: str) -> widgets.VBox:
     Charts must carry a ``description``: Vega turns it into the SVG's aria-label, which
     is what a screen-reader user hears instead of the picture.
     """
-    description = chart.to_dict().get("description")
-    if not description:
+    if not isinstance(getattr(chart, "description", None), str) or not chart.description:
         raise ValueError("Give the chart a description (alt.Chart(..., description='...')): "
                          "screen readers read it instead of the picture.")
     note = widgets.HTML(f'<p class="trustlab-takeaway"><strong>Takeaway:</strong> {takeaway}</p>')

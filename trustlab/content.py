@@ -69,12 +69,14 @@ def _index(node: yaml.Node, path: tuple, doc: YamlDocument) -> None:
 
 def read_document(path: Path) -> YamlDocument:
     """Parse a YAML file keeping line numbers and duplicate keys (PyYAML keeps the last silently)."""
-    text = _read_text(path)
-    try:
-        doc = YamlDocument(yaml.safe_load(text))
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    loader = yaml.SafeLoader(_read_text(path))
+    try:  # one parse: the node tree gives the line numbers, then the data is built from it
+        root = loader.get_single_node()
+        doc = YamlDocument(loader.construct_document(root) if root is not None else None)
     except yaml.YAMLError as err:
         raise UnreadableFile(_yaml_message(path, err)) from None
+    finally:
+        loader.dispose()
     if root is not None:
         _index(root, (), doc)
     return doc

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from trustlab.charts import course_chart
+from trustlab.facts import A1_R
 
-A1_R = 0.278  # facts.md A1: face-to-face alliance-outcome correlation (Flückiger et al., 2018)
 
 
 def _standardize(values: np.ndarray) -> np.ndarray:

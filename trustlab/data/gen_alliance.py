@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trustlab.facts import R1_R
 from trustlab.data.synth import with_correlation, with_correlations
 
 N_CLIENTS, N_THERAPISTS, N_SESSIONS = 240, 20, 12
-REPAIR_R = 0.29  # R1
 RECOVERY = {"none": 0.35, "immediate": 0.6, "exploratory": 0.75}  # illustrative
 DROPOUT_P = {"none": 0.10, "withdrawal": 0.18, "confrontation": 0.40}  # illustrative; order is R5
 
@@ -68,7 +68,7 @@ def _outcomes(rng: np.random.Generator, outcomes: pd.DataFrame, sessions: pd.Dat
     ruptured = outcomes["any_rupture"].to_numpy()
     predictors = np.column_stack([outcomes.loc[ruptured, "repaired"].astype(float),
                                   outcomes.loc[ruptured, "dropped_out"].astype(float)])
-    z[ruptured] = with_correlations(predictors, np.array([REPAIR_R, -0.2]), rng)
+    z[ruptured] = with_correlations(predictors, np.array([R1_R, -0.2]), rng)
     mean_alliance = sessions.groupby("client_id")["alliance"].mean().loc[outcomes["client_id"]].to_numpy()
     z[~ruptured] = with_correlation(mean_alliance[~ruptured], 0.3, rng) + 0.2
     outcomes["outcome_change"] = np.round(np.clip(0.5 + 0.8 * z, -3, 4), 2)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trustlab.facts import A1_R, D1_DROPOUT
 from trustlab.data.synth import rating, standardize, with_correlations
 
 N_CLIENTS, N_THERAPISTS = 600, 30
-DROPOUT_RATE = 0.197  # D1
-ALLIANCE_R = 0.278  # A1
 
 
 def _therapists(rng: np.random.Generator) -> pd.DataFrame:
@@ -76,7 +75,7 @@ def _attendance(rng: np.random.Generator, c: pd.DataFrame) -> None:
     risk = (-0.6 * standardize(c["session1_rating"]) + 0.6 * (c["referral"] == "mandated")
             + 0.35 * (c["referral"] == "partner_urged") + 0.4 * (c["prior_therapy"] == "unhelpful")
             - 0.02 * (c["age"] - 35) - 0.6 * c["explained_process"] - 0.4 * c["asked_hopes_and_worries"] + rng.normal(0, 0.8, n))
-    n_drop = round(DROPOUT_RATE * n)
+    n_drop = round(D1_DROPOUT * n)
     dropped = np.zeros(n, dtype=bool)
     dropped[np.argsort(-risk.to_numpy(), kind="stable")[:n_drop]] = True
     c["dropped_out"] = dropped
@@ -93,7 +92,7 @@ def _outcomes(rng: np.random.Generator, c: pd.DataFrame) -> None:
     for modality in ("in_person", "video"):
         rows = ((c["modality"] == modality) & (c["sessions_attended"] >= 2)).to_numpy()
         predictors = np.column_stack([c.loc[rows, "session1_rating"], c.loc[rows, "dropped_out"]])
-        z = with_correlations(predictors, np.array([ALLIANCE_R, -0.25]), rng)
+        z = with_correlations(predictors, np.array([A1_R, -0.25]), rng)
         outcome[rows] = np.round(np.clip(0.45 + 0.75 * z, -3, 4), 2)
     c["outcome_change"] = outcome
 

@@ -21,11 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trustlab.facts import G1_R, G2_R
 from trustlab.data.synth import rating, standardize, with_correlations
 
 N_CLIENTS = 300
-G1_CONSENSUS_R = 0.24
-G2_COLLABORATION_R = 0.29
 PREDICTOR_R = 0.5  # consensus with collaboration: illustrative
 OUTCOME_MEAN, OUTCOME_SD = 0.5, 0.8
 OUTCOME_MIN, OUTCOME_MAX = -3.0, 4.0
@@ -106,7 +105,7 @@ def _outcome(rng: np.random.Generator, consensus: np.ndarray, collaboration: np.
     """Standardized improvement whose correlations with the rounded predictors are G1 and G2."""
     z = with_correlations(
         np.column_stack([consensus, collaboration]),
-        np.array([G1_CONSENSUS_R, G2_COLLABORATION_R]),
+        np.array([G1_R, G2_R]),
         rng,
     )
     return np.round(np.clip(OUTCOME_MEAN + OUTCOME_SD * z, OUTCOME_MIN, OUTCOME_MAX), 2)

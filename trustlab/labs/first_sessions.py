@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from trustlab.charts import figure
+from trustlab.facts import A1_R
 from trustlab.labs.stats import bootstrap_r, wilson_interval
 
 __all__ = ["BEHAVIOURS", "return_rates", "return_rate_table", "return_rate_chart", "rating_outcome_chart",
@@ -21,7 +22,6 @@ BEHAVIOURS = {
     "asked_hopes_and_worries": "Asked about hopes and worries",
     "name_pronounced_correctly": "Said the client's name right",
 }
-A1_R = 0.278
 
 
 def return_rates(fs: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from trustlab.content import UnreadableFile
+from trustlab.content import UnreadableFile, read_document
 from trustlab.vignettes.model import Run, Vignette, all_paths, load_skills, vignettes_dir
-from trustlab.vignettes.validate import check_file, load_vignette
+from trustlab.vignettes.validate import check_file, load_vignette, problems
 
 OK, PROBLEMS, UNREADABLE = 0, 1, 2
 
@@ -27,12 +27,12 @@ def check(files: list[Path]) -> int:
     status, seen = OK, {}
     for path in files:
         try:
-            lines = check_file(path, skills)
+            doc = read_document(path)
         except UnreadableFile as err:
             print(err)
             status = UNREADABLE
             continue
-        lines += _duplicate_id(path, seen)
+        lines = [p.render(path) for p in problems(doc, Path(path), skills)] + _duplicate_id(path, doc.data, seen)
         for line in lines:
             print(line)
         if lines:
@@ -42,10 +42,9 @@ def check(files: list[Path]) -> int:
     return status
 
 
-def _duplicate_id(path: Path, seen: dict[str, Path]) -> list[str]:
+def _duplicate_id(path: Path, data, seen: dict[str, Path]) -> list[str]:
     """Two files given at once may not share an id."""
-    import yaml
-    vid = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("id")
+    vid = data.get("id") if isinstance(data, dict) else None
     if isinstance(vid, str) and vid in seen:
         return [f"{path}: id: {vid!r} is also the id of {seen[vid]}; ids must be unique"]
     if isinstance(vid, str):
