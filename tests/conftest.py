@@ -1,4 +1,5 @@
-"""Keep every test, and every notebook kernel nbval starts, away from the learner's real journal."""
+"""Keep every test, and every notebook kernel nbval starts, away from the learner's real journal,
+and make content that cannot load fail the run instead of showing a notice nobody reads."""
 
 from __future__ import annotations
 
@@ -12,3 +13,4 @@ _JOURNAL_DIR = tempfile.mkdtemp(prefix="trustlab-test-journal-")
 def pytest_configure(config):
     # set before any kernel starts: nbval's kernels inherit this environment
     os.environ["TRUSTLAB_JOURNAL"] = str(Path(_JOURNAL_DIR) / "journal.json")
+    os.environ["TRUSTLAB_STRICT"] = "1"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from trustlab.checks import load_checks
-from trustlab.paths import ROOT
+from trustlab.paths import course_root
+
+ROOT = course_root()
 
 MODULES = sorted(p.stem for p in (ROOT / "data" / "checks").glob("*.yaml"))
 

@@ -15,7 +15,9 @@ import pytest
 
 from trustlab.data import DataError, load_dataset, schema
 from trustlab.data import build, dictionary
-from trustlab.paths import ROOT
+from trustlab.paths import course_root
+
+ROOT = course_root()
 
 DATA = ROOT / "data"
 

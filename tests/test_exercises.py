@@ -10,7 +10,9 @@ import pytest
 
 from trustlab import exercises
 from trustlab.exercises import MarkerError, strip_solutions
-from trustlab.paths import ROOT
+from trustlab.paths import course_root
+
+ROOT = course_root()
 
 
 def test_exercises_folder_is_in_sync_with_solutions():

@@ -7,7 +7,9 @@ import json
 import nbformat
 import pytest
 
-from trustlab.paths import ROOT
+from trustlab.paths import course_root
+
+ROOT = course_root()
 
 NOTEBOOKS = sorted(p for folder in ("notebooks", "solutions", "exercises") for p in (ROOT / folder).glob("*.ipynb"))
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))

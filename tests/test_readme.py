@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from trustlab.paths import ROOT
+from trustlab.paths import course_root
+
+ROOT = course_root()
 
 README = (ROOT / "README.md").read_text()
 

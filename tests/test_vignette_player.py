@@ -107,9 +107,25 @@ def test_meter_chart_is_described(player):
     assert spec["description"].startswith("Line chart of Trust, Openness after each of the 1 choices")
 
 
-def test_a_broken_vignette_shows_its_problems_instead_of_a_traceback():
+def test_a_broken_vignette_shows_its_problems_instead_of_a_traceback(monkeypatch):
+    monkeypatch.delenv("TRUSTLAB_STRICT", raising=False)
     widget = play(MINI.parent / "broken" / "unknown_skill.yaml")
     assert isinstance(widget, widgets.HTML) and "reflecton" in widget.value
+    assert 'role="alert"' in widget.value and "trustlab-load-error" in widget._dom_classes
+
+
+def test_a_broken_vignette_fails_loudly_under_the_tests_strict_mode(monkeypatch):
+    """The tests run every notebook with TRUSTLAB_STRICT=1, so a vignette that cannot load fails them."""
+    from trustlab.vignettes.model import VignetteError
+    monkeypatch.setenv("TRUSTLAB_STRICT", "1")
+    with pytest.raises(VignetteError, match="reflecton"):
+        play(MINI.parent / "broken" / "unknown_skill.yaml")
+
+
+def test_a_missing_vignette_says_so_instead_of_passing_quietly(monkeypatch):
+    monkeypatch.delenv("TRUSTLAB_STRICT", raising=False)
+    widget = play("no_such_vignette")
+    assert "could not load" in widget.value and "no_such_vignette" in widget.value
 
 
 def test_play_by_id_gives_a_player():

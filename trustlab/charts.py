@@ -90,12 +90,25 @@ def enable_offline_charts() -> None:
 
 
 def setup() -> None:
-    """The one setup call at the top of every notebook: offline charts, course theme, the journal."""
+    """The one setup call at the top of every notebook: offline charts, course theme, the journal.
+
+    It also checks at once that the course's files can be found, so a learner whose
+    notebook was opened from outside the course folder reads one clear message here
+    instead of a failure in every later cell.
+    """
+    from IPython.display import display
+
     from trustlab.journal.recorder import connect
+    from trustlab.notices import load_failure
+    from trustlab.paths import CourseFilesNotFound, course_root
 
     enable_offline_charts()
     alt.theme.enable(THEME)
     connect()
+    try:
+        course_root()
+    except CourseFilesNotFound as err:
+        display(load_failure("The course's files", err))
 
 
 def figure(chart: alt.TopLevelMixin, takeaway: str) -> widgets.VBox:

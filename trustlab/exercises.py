@@ -33,7 +33,7 @@ from pathlib import Path
 
 import nbformat
 
-from trustlab.paths import ROOT
+from trustlab.paths import course_root
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -127,14 +127,16 @@ def render(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def planned(root: Path = ROOT) -> dict[Path, str]:
+def planned(root: Path | None = None) -> dict[Path, str]:
     """Every exercise file that should exist, and its exact text."""
+    root = root or course_root()
     return {root / "exercises" / path.name: render(exercise_notebook(path))
             for path in sorted((root / "solutions").glob("*.ipynb"))}
 
 
-def stale(root: Path = ROOT) -> list[str]:
+def stale(root: Path | None = None) -> list[str]:
     """Exercise notebooks that are missing, out of date, or have no solution any more."""
+    root = root or course_root()
     wanted = planned(root)
     problems = [f"{path.relative_to(root)}: out of date" if path.exists() else f"{path.relative_to(root)}: missing"
                 for path, text in wanted.items()
@@ -144,8 +146,9 @@ def stale(root: Path = ROOT) -> list[str]:
     return problems
 
 
-def build(root: Path = ROOT) -> list[Path]:
+def build(root: Path | None = None) -> list[Path]:
     """Write exercises/ and remove learner copies whose solution is gone."""
+    root = root or course_root()
     wanted = planned(root)
     (root / "exercises").mkdir(exist_ok=True)
     for path, text in wanted.items():
@@ -163,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             for path in build():
-                print(f"wrote {path.relative_to(ROOT)}")
+                print(f"wrote {path.relative_to(course_root())}")
             return 0
         problems = stale()
     except MarkerError as err:

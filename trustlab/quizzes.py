@@ -11,6 +11,7 @@ import ipywidgets as widgets
 
 from trustlab.checks import Feedback, evaluate, load_checks, markdown_html, report
 from trustlab.content import ContentError
+from trustlab.notices import load_failure
 from trustlab.style import stylesheet
 
 LETTERS = "abcdefghij"
@@ -78,5 +79,5 @@ def quiz(module: str) -> widgets.Widget:
     """The knowledge check for a module, or a readable message if its file is broken."""
     try:
         return Quiz(module)
-    except ContentError as err:
-        return widgets.HTML(f"<pre>The knowledge check could not load:\n{err}</pre>")
+    except (ContentError, OSError) as err:
+        return load_failure("The knowledge check", err)

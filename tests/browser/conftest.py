@@ -13,18 +13,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
 import pytest
 
-from trustlab.paths import ROOT
+from labserver import running_lab
+from trustlab.paths import course_root
+
+ROOT = course_root()
 
 CHROMIUM = Path(os.environ.get("TRUSTLAB_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -97,17 +97,11 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install -r requirements.txt)")
+        _unavailable("Playwright for Python is not installed (pip install -r requirements-test.txt)")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -124,45 +118,10 @@ def lab(browser, tmp_path_factory):
     root = base / "course"
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     shutil.copytree(ROOT / "tests" / "fixtures" / "browser", root / "fixtures")
-    port = _free_port()
-    env = {**os.environ,
-           "JUPYTERLAB_SETTINGS_DIR": str(base / "user-settings"),  # no personal settings
-           "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),   # workspace reset
-           "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
-           "TRUSTLAB_JOURNAL": str(base / "journal.json")}
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-               "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
-               "--ServerApp.open_browser=False"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
     started = time.perf_counter()
-    log = open(base / "lab.log", "w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{url}/api/status", process, base / "lab.log")
+    with running_lab(sys.executable, root, base, {"TRUSTLAB_JOURNAL": str(base / "journal.json")}) as url:
         FIGURES.server_start_s = time.perf_counter() - started
         yield LabServer(url, root, started)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited early:\n{log.read_text()[-2000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()[-2000:]}")
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ import time
 
 import pytest
 
-from trustlab.paths import ROOT
+from trustlab.paths import course_root
+
+ROOT = course_root()
 
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 TIMEOUT = 60_000  # ms

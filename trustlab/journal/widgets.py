@@ -15,6 +15,7 @@ from trustlab.checks import markdown_html
 from trustlab.content import ContentError, read_yaml, schema_problems, location
 from trustlab.journal.store import Journal, JournalError
 from trustlab.paths import data_dir
+from trustlab.notices import load_failure
 from trustlab.style import stylesheet
 
 SHARE_LABEL = "Share this text in the anonymous class file (off unless you tick it)"
@@ -165,8 +166,8 @@ def practice(module: str, journal: Journal | None = None) -> widgets.Widget:
     """Every drill statement of a module, easiest first."""
     try:
         data = load_practice(module)
-    except ContentError as err:
-        return widgets.HTML(f"<pre>The practice drill could not load:\n{escape(str(err))}</pre>")
+    except (ContentError, OSError) as err:
+        return load_failure("The practice drill", err)
     order = {"beginner": 0, "intermediate": 1, "advanced": 2}
     items = sorted(data["items"], key=lambda i: order[i["difficulty"]])
     intro = widgets.HTML(markdown_html(data["intro"])) if data.get("intro") else widgets.HTML()

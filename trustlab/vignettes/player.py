@@ -21,6 +21,7 @@ import pandas as pd
 from trustlab import events
 from trustlab.charts import figure
 from trustlab.checks import markdown_html
+from trustlab.notices import load_failure
 from trustlab.style import stylesheet
 from trustlab.vignettes.model import Run, Skill, Step, Vignette, load_skills
 from trustlab.vignettes.validate import load_vignette
@@ -273,6 +274,6 @@ def play(vignette: Vignette | str, on_choice: Callable[[ChoiceEvent], None] | No
 
     try:
         loaded = vignette if isinstance(vignette, Vignette) else load_vignette(vignette)
-    except VignetteError as err:
-        return widgets.HTML(f"<pre>This vignette could not load:\n{escape(str(err))}</pre>")
+    except (VignetteError, OSError) as err:
+        return load_failure("This vignette", err)
     return Player(loaded, on_choice)
