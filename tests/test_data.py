@@ -223,3 +223,82 @@ def test_a_quiet_change_is_caught_by_the_rebuild_comparison(damaged):
 def test_an_unknown_dataset_name_lists_the_real_ones():
     with pytest.raises(DataError, match="the datasets are: first_sessions"):
         load_dataset("first_session")
+
+
+# --- what the loader must refuse, and harmless files it must read (issue 13, items 7 and 8) ------
+
+REBUILD_COMMAND = "python -m trustlab.data build"
+
+
+def set_cell(path, line: int, column: str, value: str) -> None:
+    """Replace one value of a CSV file, found by its line number and column name."""
+    lines = path.read_text().split("\n")
+    header = lines[0].split(",")
+    cells = lines[line - 1].split(",")
+    cells[header.index(column)] = value
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines))
+
+
+def refusal(name: str) -> str:
+    with pytest.raises(DataError) as caught:
+        load_dataset(name)
+    message = str(caught.value)
+    assert REBUILD_COMMAND in message
+    return message
+
+
+def test_a_repeated_client_id_is_refused_with_both_lines(damaged):
+    path = damaged / "first_sessions.csv"
+    first_id = path.read_text().split("\n")[1].split(",")[0]
+    set_cell(path, 8, "client_id", first_id)
+    message = refusal("first_sessions")
+    assert f"first_sessions.csv: line 8, column client_id: {first_id!r}" in message
+    assert "line 2" in message
+
+
+def test_a_repeated_client_and_session_pair_is_refused(damaged):
+    path = damaged / "alliance_sessions.csv"
+    lines = path.read_text().split("\n")
+    lines[3] = lines[2]  # line 4 repeats line 3: the same client_id and session
+    path.write_text("\n".join(lines))
+    message = refusal("alliance_sessions")
+    assert "alliance_sessions.csv: line 4, columns client_id and session:" in message and "line 3" in message
+
+
+@pytest.mark.parametrize("value", ["", "   ", "nan", "NaN", "inf", "-inf"])
+def test_a_missing_value_in_a_required_column_is_refused(damaged, value):
+    path = damaged / "first_sessions.csv"
+    set_cell(path, 6, "session1_rating", value)
+    assert "first_sessions.csv: line 6, column session1_rating:" in refusal("first_sessions")
+
+
+def test_a_blank_required_text_value_is_refused(damaged):
+    path = damaged / "first_sessions.csv"
+    set_cell(path, 6, "therapist_id", " ")
+    assert "first_sessions.csv: line 6, column therapist_id: empty" in refusal("first_sessions")
+
+
+def test_a_file_with_only_its_header_is_refused(damaged):
+    path = damaged / "goals.csv"
+    path.write_text(path.read_text().split("\n")[0] + "\n")
+    assert "goals.csv: line 2:" in refusal("goals") and "no rows" in refusal("goals")
+
+
+def test_a_byte_order_mark_is_read(damaged):
+    path = damaged / "first_sessions.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    frame = load_dataset("first_sessions")
+    assert len(frame) == 600 and frame["client_id"].iloc[0] == csv("first_sessions")["client_id"].iloc[0]
+
+
+def test_an_extra_newline_at_the_end_is_read(damaged):
+    path = damaged / "goals.csv"
+    path.write_text(path.read_text() + "\n")
+    assert len(load_dataset("goals")) == 300
+
+
+def test_windows_line_endings_are_read(damaged):
+    path = damaged / "goals.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert len(load_dataset("goals")) == 300

@@ -2,14 +2,19 @@
 
 Types come from data/datapackage.json: categories for fields with a fixed list of
 values, nullable integers, booleans, floats. A missing or damaged file (truncated, a
-column gone, text in a numeric column) names the file, the line, the column and the
-command that rebuilds the data.
+column gone, text in a numeric column, an empty required value, a repeated key, no
+rows at all) names the file, the line, the column and the command that rebuilds the
+data. Harmless differences a text editor or a spreadsheet may add (a byte-order mark,
+a blank line at the end) are read without complaint.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -23,6 +28,19 @@ class DataError(ValueError):
     """A dataset file is missing or damaged; the message names the place and the fix."""
 
 
+@dataclass
+class Table:
+    """The CSV's header and rows, with the line of the file each row starts on (for messages)."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+    def column(self, name: str) -> list[str]:
+        i = self.header.index(name)
+        return [row[i] for row in self.rows]
+
+
 def load_dataset(name: str) -> pd.DataFrame:
     """One of the course's datasets, typed by its schema."""
     try:
@@ -30,43 +48,59 @@ def load_dataset(name: str) -> pd.DataFrame:
     except KeyError as err:
         raise DataError(err.args[0]) from None
     path = schema.csv_path(name)
+    fields = spec["schema"]["fields"]
+    table = _table(_read(path), path, [f["name"] for f in fields])
+    values = {f["name"]: _values(table.column(f["name"]), table.lines, f, path) for f in fields}
+    _check_unique(values, spec["schema"].get("primaryKey", []), table.lines, path)
+    return pd.DataFrame({f["name"]: _typed(values[f["name"]], f) for f in fields})
+
+
+def _read(path: Path) -> str:
+    """The file's text; ``utf-8-sig`` drops the byte-order mark some editors put first."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataError(f"{path}: file not found. {REBUILD}") from None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"{path}: cannot be read ({err}). {REBUILD}") from None
-    rows = _rows(text, path, [f["name"] for f in spec["schema"]["fields"]])
-    header, body = rows[0], rows[1:]
-    columns = {col: [row[i] for row in body] for i, col in enumerate(header)}
-    frame = pd.DataFrame({f["name"]: _column(columns[f["name"]], f, path) for f in spec["schema"]["fields"]})
-    return frame
 
 
-def _rows(text: str, path, expected: list[str]) -> list[list[str]]:
-    rows = list(csv.reader(io.StringIO(text)))
+def _table(text: str, path: Path, expected: list[str]) -> Table:
+    reader = csv.reader(io.StringIO(text))
+    rows, lines, line = [], [], 1
+    for row in reader:
+        rows.append(row)
+        lines.append(line)
+        line = reader.line_num + 1  # a quoted value may span lines: the next row starts after this one
+    while len(rows) > 1 and not rows[-1]:  # blank lines at the end are harmless
+        rows.pop()
+        lines.pop()
     if not rows or not rows[0]:
         raise DataError(f"{path}: the file is empty. {REBUILD}")
     if not text.endswith("\n"):  # every written file ends with a newline; a cut one does not
-        raise DataError(f"{path}: line {len(rows)}: the file stops in the middle of a line; "
+        raise DataError(f"{path}: line {lines[-1]}: the file stops in the middle of a line; "
                         f"it looks truncated. {REBUILD}")
-    missing = [col for col in expected if col not in rows[0]]
+    header = rows[0]
+    missing = [col for col in expected if col not in header]
     if missing:
         raise DataError(f"{path}: line 1: column {', '.join(missing)} missing from the header. {REBUILD}")
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(rows[0]):
-            raise DataError(f"{path}: line {number}: has {len(row)} values where {len(rows[0])} were expected; "
+    if len(rows) == 1:
+        raise DataError(f"{path}: line 2: the file has its header but no rows of data; "
+                        f"it looks truncated. {REBUILD}")
+    for number, row in zip(lines[1:], rows[1:]):
+        if len(row) != len(header):
+            raise DataError(f"{path}: line {number}: has {len(row)} values where {len(header)} were expected; "
                             f"the file looks truncated or damaged. {REBUILD}")
-    return rows
+    return Table(header, rows[1:], lines[1:])
 
 
-def _column(values: list[str], field: dict, path) -> pd.Series:
+def _values(raw_values: list[str], lines: list[int], field: dict, path: Path) -> list:
     """Convert one column, stopping at the first value that does not fit the schema."""
     name, kind = field["name"], field["type"]
     rules = field.get("constraints", {})
     out = []
-    for line, raw in enumerate(values, start=2):
-        if raw == "":
+    for line, raw in zip(lines, raw_values):
+        if not raw.strip():
             if rules.get("required"):
                 raise DataError(f"{path}: line {line}, column {name}: empty, but every row needs a value. {REBUILD}")
             out.append(None)
@@ -78,13 +112,28 @@ def _column(values: list[str], field: dict, path) -> pd.Series:
         if problem:
             raise DataError(f"{path}: line {line}, column {name}: {raw!r} {problem}. {REBUILD}")
         out.append(value)
-    return _typed(out, field)
+    return out
+
+
+def _check_unique(values: dict[str, list], key: list[str], lines: list[int], path: Path) -> None:
+    """The schema's primary key (e.g. ``client_id``) names each row once: a repeat is a damaged file."""
+    if not key:
+        return
+    first: dict[tuple, int] = {}
+    for line, combo in zip(lines, zip(*(values[col] for col in key))):
+        if combo in first:
+            shown = repr(combo[0]) if len(key) == 1 else "(" + ", ".join(map(repr, combo)) + ")"
+            columns = f"column {key[0]}" if len(key) == 1 else f"columns {' and '.join(key)}"
+            raise DataError(f"{path}: line {line}, {columns}: {shown} is already used at line {first[combo]}; "
+                            f"every row needs its own {' and '.join(key)}. {REBUILD}")
+        first[combo] = line
 
 
 _KIND_WORDS = {"integer": "a whole number", "number": "a number", "boolean": "true or false", "string": "text"}
 
 
 def _convert(raw: str, kind: str):
+    """The value, or None when it is not of the kind (``nan`` and ``inf`` are not numbers a dataset holds)."""
     if kind == "string":
         return raw
     if kind == "boolean":
@@ -92,6 +141,8 @@ def _convert(raw: str, kind: str):
     try:
         number = float(raw)
     except ValueError:
+        return None
+    if not math.isfinite(number):
         return None
     if kind == "integer":
         return int(number) if number.is_integer() else None

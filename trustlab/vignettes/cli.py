@@ -1,20 +1,27 @@
 """``python -m trustlab.vignettes check [FILE ...]`` and ``paths FILE``, for authors.
 
 check: exit 0 when every file is valid; 1 with one ``FILE: LOCATION: PROBLEM`` line
-per problem; 2 when a file is missing or its YAML does not parse.
-paths: every way from the start to an ending, with the meters along it.
+per problem; 2 when a file is missing, its YAML does not parse, or it uses YAML an
+author's file never needs (anchors, aliases, very deep nesting).
+paths: every way from the start to an ending, with the meters along it; beyond
+:data:`LIST_LIMIT` paths, their number, the longest and a fixed random sample, since a
+vignette of 30 two-way decisions has a billion paths.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
+from itertools import islice
 from pathlib import Path
 
 from trustlab.content import UnreadableFile, read_document
-from trustlab.vignettes.model import Run, Vignette, all_paths, load_skills, vignettes_dir
-from trustlab.vignettes.validate import check_file, load_vignette, problems
+from trustlab.vignettes.model import PathIndex, Run, Vignette, iter_paths, load_skills, vignettes_dir
+from trustlab.vignettes.validate import problems
 
 OK, PROBLEMS, UNREADABLE = 0, 1, 2
+LIST_LIMIT = 1000  # the shipped vignettes have up to a few hundred paths: all are listed
+SAMPLE = 10
 
 
 def shipped() -> list[Path]:
@@ -52,10 +59,14 @@ def _duplicate_id(path: Path, data, seen: dict[str, Path]) -> list[str]:
     return []
 
 
-def describe_path(vignette: Vignette, run: Run, number: int, total: int) -> str:
-    """One path as text: each choice with its skill and the meters after it."""
+def describe_path(vignette: Vignette, run: Run, number: int, total: int | str, note: str = "") -> str:
+    """One path as text: each choice with its skill and the meters after it.
+
+    ``total`` is a count, or words such as "more than 1,000" when the paths were not counted.
+    """
     ending = run.ending
-    lines = [f"Path {number} of {total}: {' → '.join(s.scene_id for s in run.history)} → "
+    total = f"{total:,}" if isinstance(total, int) else total
+    lines = [f"Path {number:,} of {total}{note}: {' → '.join(s.scene_id for s in run.history)} → "
              f"{ending.id} ({ending.kind})"]
     width = max(len(sid) for sid in vignette.scenes)
     skill_width = max(len(c.skill) for s in vignette.scenes.values() for c in s.choices)
@@ -69,22 +80,64 @@ def describe_path(vignette: Vignette, run: Run, number: int, total: int) -> str:
 
 def paths(file: Path) -> int:
     try:
-        problems = check_file(file)
+        doc = read_document(file)
     except UnreadableFile as err:
         print(err)
         return UNREADABLE
-    if problems:
-        print("\n".join(problems))
+    found = problems(doc, Path(file), load_skills())
+    if found:
+        print("\n".join(p.render(file) for p in found))
         return PROBLEMS
-    vignette = load_vignette(file)
-    runs = all_paths(vignette)
+    vignette = Vignette.from_dict(doc.data, source=Path(file))
+    runs = list(islice(iter_paths(vignette), LIST_LIMIT + 1))  # never more than one over the limit
+    if len(runs) > LIST_LIMIT:
+        _print_too_many(vignette, runs[:LIST_LIMIT])
+        return OK
     for number, run in enumerate(runs, start=1):
         print(describe_path(vignette, run, number, len(runs)))
         print()
-    kinds = sorted({run.ending.kind for run in runs})
-    print(f"{len(runs)} paths; longest has {max(len(r.history) for r in runs)} choices; endings reached: "
-          f"{', '.join(kinds)}.")
+    print(_summary(vignette, f"{len(runs)}", max(len(r.history) for r in runs)))
     return OK
+
+
+def _print_too_many(vignette: Vignette, first: list[Run]) -> None:
+    """The count, the longest path and a sample: exact when scenes never loop, else from the first found."""
+    index = PathIndex.of(vignette)
+    if index is None:
+        _print_first_found(vignette, first)
+    else:
+        _print_counted(vignette, index)
+
+
+def _print_counted(vignette: Vignette, index: PathIndex) -> None:
+    print(f"{index.total:,} paths, too many to list (the limit is {LIST_LIMIT:,}). Below: the longest and "
+          f"{SAMPLE} chosen at random (the same ones every time).\n")
+    longest = index.longest()
+    numbers = sorted({longest} | set(random.Random(0).sample(range(1, index.total + 1), SAMPLE)))
+    for number in numbers:
+        note = " (the longest)" if number == longest else ""
+        print(describe_path(vignette, index.run(number), number, index.total, note) + "\n")
+    print(_summary(vignette, f"{index.total:,}", len(index.run(longest).history)))
+
+
+def _print_first_found(vignette: Vignette, first: list[Run]) -> None:
+    """Scenes that loop cannot be counted ahead (and the longest way is a hard problem): say so."""
+    total = f"more than {LIST_LIMIT:,}"
+    print(f"More than {LIST_LIMIT:,} paths, too many to list, and the scenes loop, so they cannot be "
+          f"counted ahead. Below: the longest of the first {LIST_LIMIT:,} found and {SAMPLE} of them "
+          "spread evenly.\n")
+    longest = max(range(len(first)), key=lambda i: len(first[i].history))
+    for i in sorted({longest} | set(range(0, len(first), len(first) // SAMPLE))):
+        note = " (the longest found)" if i == longest else ""
+        print(describe_path(vignette, first[i], i + 1, total, note) + "\n")
+    print(_summary(vignette, total, len(first[longest].history), "the first found"))
+
+
+def _summary(vignette: Vignette, count: str, longest: int, which: str = "") -> str:
+    """The last line. Every ending is reached by some path: the check makes sure each can be
+    reached from the start, and the shortest way there never repeats a scene."""
+    kinds = ", ".join(sorted({e.kind for e in vignette.endings.values()}))
+    return f"{count} paths; longest{f' of {which}' if which else ''} has {longest} choices; endings reached: {kinds}."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check_cmd = sub.add_parser("check", help="validate vignettes (default: every shipped vignette)")
     check_cmd.add_argument("files", nargs="*", type=Path)
-    paths_cmd = sub.add_parser("paths", help="print every path from start to an ending")
+    paths_cmd = sub.add_parser("paths", help=f"print every path from start to an ending (beyond {LIST_LIMIT:,}: "
+                                             "their number, the longest and a sample)")
     paths_cmd.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     if args.command == "check":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from trustlab.content import ContentError, read_yaml
 from trustlab.paths import data_dir
@@ -208,21 +208,105 @@ class Run:
 
 def all_paths(vignette: Vignette) -> list[Run]:
     """Every way through the vignette that visits no scene twice, each as a finished Run."""
-    finished: list[Run] = []
+    return list(iter_paths(vignette))
 
-    def walk(run: Run, seen: frozenset[str]) -> None:
+
+def iter_paths(vignette: Vignette) -> Iterator[Run]:
+    """The paths of :func:`all_paths` one at a time, so a caller can stop early.
+
+    A loop back to a scene already on the path is skipped: the learner may take it, but
+    it adds no new path. Written with an explicit stack rather than recursion so a long
+    vignette cannot hit Python's recursion limit.
+    """
+    run, seen = vignette.start(), {vignette.start_id}
+    tries = [0]  # for each scene on the current path, the next choice to try there
+    while tries:
+        index = tries[-1]
+        if index >= len(run.choices):  # every choice here tried: step back
+            tries.pop()
+            if run.history:
+                seen.discard(run.undo().choice.next)
+            continue
+        tries[-1] += 1
+        if run.choices[index].next in seen:
+            continue
+        run.choose(index)
         if run.ended:
-            finished.append(Run(vignette, list(run.history)))
-            return
-        for index, choice in enumerate(run.choices):
-            if choice.next in seen:
-                continue  # a loop back: the learner may take it, but it adds no new path
-            run.choose(index)
-            walk(run, seen | {choice.next})
+            yield Run(vignette, list(run.history))
             run.undo()
+        else:
+            seen.add(run.position)
+            tries.append(0)
 
-    walk(vignette.start(), frozenset({vignette.start_id}))
-    return finished
+
+class PathIndex:
+    """The paths of a vignette whose scenes never loop, counted and numbered without listing them.
+
+    A vignette of 30 two-way decisions has 2^30 paths: listing them takes hours, but
+    counting them takes one pass over the scenes (the paths from a scene are the sum of
+    the paths from where its choices lead). Numbers follow :func:`all_paths`' order, so
+    path number ``n`` here is ``all_paths(vignette)[n - 1]``.
+    """
+
+    def __init__(self, vignette: Vignette, order: list[str]):
+        self.vignette = vignette
+        self._count: dict[str, int] = {eid: 1 for eid in vignette.endings}
+        self._depth: dict[str, int] = {eid: 0 for eid in vignette.endings}
+        for sid in order:  # every scene after the scenes it leads to
+            nexts = [c.next for c in vignette.scenes[sid].choices]
+            self._count[sid] = sum(self._count[n] for n in nexts)
+            self._depth[sid] = 1 + max(self._depth[n] for n in nexts)
+        self.total = self._count[vignette.start_id]
+
+    @classmethod
+    def of(cls, vignette: Vignette) -> "PathIndex | None":
+        """The index, or None when some scene can lead back to itself (then paths cannot be
+        counted this way; use :func:`iter_paths`)."""
+        order = _scenes_after_successors(vignette)
+        return cls(vignette, order) if order is not None else None
+
+    def run(self, number: int) -> Run:
+        """Path ``number`` (1 = the first :func:`all_paths` lists), replayed as a finished Run."""
+        if not 1 <= number <= self.total:
+            raise ValueError(f"there are {self.total} paths; {number} is not one of them")
+        run, rest = self.vignette.start(), number - 1
+        while not run.ended:
+            for index, choice in enumerate(run.choices):
+                if rest < self._count[choice.next]:
+                    run.choose(index)
+                    break
+                rest -= self._count[choice.next]
+        return run
+
+    def longest(self) -> int:
+        """The number of the first path with the most choices."""
+        run, number = self.vignette.start(), 1
+        while not run.ended:
+            best = max(range(len(run.choices)), key=lambda i: (self._depth[run.choices[i].next], -i))
+            number += sum(self._count[c.next] for c in run.choices[:best])
+            run.choose(best)
+        return number
+
+
+def _scenes_after_successors(vignette: Vignette) -> list[str] | None:
+    """Scenes reachable from the start, each listed after every scene it leads to; None on a loop."""
+    scenes, state, order = vignette.scenes, {}, []  # state: 1 = on the current way down, 2 = done
+    stack = [(vignette.start_id, iter(scenes[vignette.start_id].choices))]
+    state[vignette.start_id] = 1
+    while stack:
+        sid, choices = stack[-1]
+        choice = next(choices, None)
+        if choice is None:
+            stack.pop()
+            state[sid] = 2
+            order.append(sid)
+        elif choice.next in scenes:
+            if state.get(choice.next) == 1:
+                return None
+            if choice.next not in state:
+                state[choice.next] = 1
+                stack.append((choice.next, iter(scenes[choice.next].choices)))
+    return order
 
 
 def vignettes_dir() -> Path:

@@ -43,7 +43,7 @@ def problems(doc: YamlDocument, source: Path, skills: dict[str, Skill]) -> list[
     data = doc.data
     if not isinstance(data, dict):
         return found + [Problem((), "the file must be a mapping of fields (id, title, scenes, ...)")]
-    shape = [Problem(where, what) for where, what in schema_problems(data, "vignette")]
+    shape = [Problem(where, what) for where, what in schema_problems(data, "vignette", doc)]
     if shape:  # the rules below assume the shape is right
         return _with_lines(found + shape, doc)
     found += _identity(data, source) + _meters(data) + _links(data, skills) + _graph(data)
@@ -136,12 +136,6 @@ def _can_reach_ending(edges: dict[str, set[str]], endings: set[str]) -> set[str]
                 good.add(sid)
                 changed = True
     return good
-
-
-def check_file(path: Path, skills: dict[str, Skill] | None = None) -> list[str]:
-    """Problem lines for one file; raises UnreadableFile if it is missing or not YAML."""
-    doc = read_document(path)
-    return [p.render(path) for p in problems(doc, Path(path), skills or load_skills())]
 
 
 def load_vignette(id_or_path: str | Path) -> Vignette:
