@@ -116,8 +116,75 @@ def test_the_drill_shows_statement_response_ticks_and_self_rating(portfolio):
 
 
 def test_checks_show_the_latest_answer_status_and_attempts(portfolio):
-    row = re.search(r"<tr><td><strong>m00\.q1</strong>.*?</tr>", portfolio).group(0)
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", portfolio) if "Which is the alliance?" in r)
     assert "<td>c</td><td>Correct</td><td>2</td>" in row
+
+
+# --- headings: what the learner saw, never an internal key -----------------------------------------
+
+KEYS = ("m00.first_trust", "m00.private", "m01.warmth", "m01.drill.missed_session", "m00.q1", "m00.ex1", "m00.q4",
+        "m00.ex5", "first_trust", "missed_session")
+
+
+def headings(page: str) -> list[str]:
+    """The text of every item heading, tags stripped, as a screen reader's heading list reads it."""
+    return [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h4[^>]*>(.*?)</h4>", page, re.S)]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_no_internal_key_appears_anywhere_in_the_portfolio(portfolio, key):
+    assert key not in portfolio
+
+
+def test_item_headings_are_the_prompt_and_the_clients_words(portfolio):
+    found = headings(portfolio)
+    assert "Think of a time you trusted a helper. What did they do?" in found
+    assert "What do you bring to this course?" in found
+    assert any(h.startswith("Client: “I didn&#x27;t come last week") for h in found), found
+
+
+def test_each_check_row_starts_with_its_question(portfolio):
+    questions = [re.sub(r"<[^>]+>", "", row.split("</td>")[0]) for row in re.findall(r"<tr><td>.*?</tr>", portfolio)]
+    assert questions == ["Which is the alliance?", "What percent?", "True or false?", "Why?"]
+
+
+@pytest.fixture
+def course_data(tmp_path, monkeypatch) -> Path:
+    """The test fixtures as the course's data folder: a practice file and a checks file for module m99."""
+    import shutil
+    fixtures = Path(__file__).parent / "fixtures"
+    data = tmp_path / "data"
+    for folder in ("practice", "checks"):
+        shutil.copytree(fixtures / folder, data / folder)
+    monkeypatch.setenv("TRUSTLAB_DATA", str(data))
+    return data
+
+
+def test_old_entries_without_their_text_are_looked_up_in_the_course_files(tmp_path, course_data):
+    import yaml
+    practice = yaml.safe_load((course_data / "practice" / "m99.yaml").read_text(encoding="utf-8"))
+    checks = yaml.safe_load((course_data / "checks" / "m99.yaml").read_text(encoding="utf-8"))
+    journal = Journal(tmp_path / "old.json")  # entries as an older course version may have written them
+    journal.add("drill", "m99", "m99.drill.b1", response="Tell me more.", criteria=[], criteria_met=[],
+                self_rating=3, share=False)
+    journal.add("check", "m99", "m99.share", answer="0.2", status="Correct", correct=True)
+    page = export_portfolio(tmp_path / "p.html", journal).read_text(encoding="utf-8")
+    statement = escape(practice["items"][0]["statement"])
+    assert f"Client: “{statement}”" in headings(page)
+    assert escape(checks["items"]["share"]["prompt"]) in page
+    assert "m99.drill.b1" not in page and "m99.share" not in page
+
+
+def test_entries_whose_text_cannot_be_found_get_a_plain_heading_not_a_key(tmp_path, course_data):
+    journal = Journal(tmp_path / "old.json")
+    journal.add("reflection", "m99", "m99.gone", text="Still mine.", share=False)
+    journal.add("drill", "m99", "m99.drill.removed", response="Hmm.", criteria=[], criteria_met=[],
+                self_rating=None, share=False)
+    journal.add("check", "m99", "m99.removed", answer="b", status="Not yet", correct=False)
+    page = export_portfolio(tmp_path / "p.html", journal).read_text(encoding="utf-8")
+    assert {"Reflection (Module 99)", "Practice drill (Module 99)"} <= set(headings(page))
+    assert "<tr><td>Question (Module 99)</td>" in page
+    assert "Still mine." in page and "m99." not in page
 
 
 def test_a_finished_vignette_shows_ending_choices_skills_and_an_inline_svg_chart(portfolio):
@@ -125,6 +192,21 @@ def test_a_finished_vignette_shows_ending_choices_skills_and_an_inline_svg_chart
     assert "No problem at all. Come in" in portfolio and "Warmth" in portfolio
     assert portfolio.count("<svg") == 1  # the unfinished attempt is left out
     assert "Trust went from 5 to 8; Openness stayed at 9." in portfolio
+
+
+def test_each_path_chart_is_light_inline_svg_drawn_without_vega(journal, tmp_path, monkeypatch):
+    """One chart per finished path: at a whole course's hundreds of paths, Vega per chart took half a minute."""
+    import vl_convert
+
+    def no_vega(*args, **kwargs):
+        raise AssertionError("the portfolio must not render a chart through vl-convert")
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", no_vega)
+    page = export_portfolio(tmp_path / "p.html", journal).read_text(encoding="utf-8")
+    [svg] = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(svg) < 8_000 and "<script" not in svg and "<image" not in svg
+    assert 'role="img"' in svg and "Line chart of Trust, Openness after each of the 2 choices" in svg
+    assert svg.count("<polyline") == 2 and ">Trust</text>" in svg and ">Openness</text>" in svg
 
 
 def test_the_portfolio_loads_nothing_from_the_network(portfolio):
@@ -239,3 +321,19 @@ def test_class_file_keeps_only_structured_check_answers(tmp_path):
     kept = {c["key"]: c["answer"] for c in data["checks"]}
     assert kept == {"m00.q1": "b", "m00.ex1": "63.9", "m00.ex5": "False", "m00.skill": None, "m00.name": None}
     assert "Priya" not in (tmp_path / "class.json").read_text()
+
+
+def test_the_drill_difficulty_step_reaches_the_portfolio_and_the_class_file(tmp_path):
+    """Deliberate practice's last step (how hard it felt, what to try next) is kept for the learner and the debrief."""
+    from trustlab.journal.export import class_record, portfolio_html
+    from trustlab.journal.store import Journal
+    journal = Journal(tmp_path / "journal.sqlite3")
+    journal.add("drill", "m01", "m01.b1", difficulty="beginner", response="I hear you.",
+                criteria=["a", "b"], criteria_met=[True, False], self_rating=3,
+                felt_difficulty="too_easy", next_step="up", next_difficulty="intermediate")
+    doc = journal.read()
+    html = portfolio_html(doc)
+    assert "It felt:</strong> too easy." in html and "Suggested next: intermediate." in html
+    drill = class_record(doc)["drills"][0]
+    assert drill["felt_difficulty"] == "too_easy" and drill["next_difficulty"] == "intermediate"
+    assert "response" not in drill

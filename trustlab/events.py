@@ -1,7 +1,8 @@
 """One place where the course's widgets report what a learner did.
 
 The vignette player emits ``"vignette.choice"`` after every choice; the learner's
-journal subscribes to it. A failing listener is logged and never breaks a widget.
+journal subscribes to it, and emits ``"journal.notice"`` when the learner must be told
+something about it, which the player shows inside itself. A failing listener is logged and never breaks a widget.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from collections import defaultdict
 from typing import Any, Callable
 
 Listener = Callable[[Any], None]
+# Something the learner must be told about their journal (a damaged file moved aside, a save
+# that cannot happen). The journal emits it; a widget the learner just used may show it.
+JOURNAL_NOTICE = "journal.notice"
 _listeners: dict[str, list[Listener]] = defaultdict(list)
 log = logging.getLogger(__name__)
 

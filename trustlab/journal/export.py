@@ -1,10 +1,16 @@
-"""Two files a learner may choose to hand in, both made from the journal on their own computer.
+"""Files made from the journal on the learner's own computer: two they may hand in, one to take away.
 
 - :func:`export_portfolio` writes one self-contained HTML page of everything they did,
   module by module: it opens offline, prints cleanly, and is theirs to keep or hand in.
 - :func:`export_for_class` writes an anonymous JSON file for a seminar debrief: choices,
   skills, endings and short structured answers under a random learner code, and free text
   only for the items the learner ticked "share with the class".
+- :func:`export_json` writes the whole journal, every entry and every version, as readable
+  JSON: a learner can always take all of it away (and ``recover`` can read it back in).
+
+All three only read the journal, so they work from a read-only folder too. The portfolio
+stays fast for a whole course's work: each vignette path's chart is a small hand-drawn SVG
+(:mod:`svgchart`), and an entry that cannot be shown costs one sentence, never the export.
 
 Privacy rules, each tested: learner text is always escaped (it may contain ``<``); the
 portfolio loads nothing from the network; the class file holds no name, no journal path,
@@ -16,14 +22,15 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from collections import Counter
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
 from typing import Any, Callable
 
-from trustlab.journal.store import Journal
+from trustlab.difficulty import FELT
+from trustlab.journal.notify import tell
+from trustlab.journal.store import FORMAT, VERSION, Journal, JournalError
 
 CLASS_FORMAT, CLASS_VERSION = "trustlab-class-export", 1
 TITLE = "My journal: Building Therapeutic Trust"
@@ -90,18 +97,24 @@ def _by_module(entries: list[dict]) -> list[dict]:
     return sorted(entries, key=lambda e: _module_order(_module(e)))
 
 
+def _id(entry: dict, field: str) -> Any:
+    """A field as a dictionary key: a malformed entry's list or dict value becomes its JSON text."""
+    value = entry.get(field)
+    return value if value is None or isinstance(value, (str, int, float)) else json.dumps(value, default=str)
+
+
 def _current(entries: list[dict], kind: str) -> list[dict]:
     """The latest entry per key, in the order each key was first saved (older versions stay in the journal)."""
     latest: dict[tuple[str, Any], dict] = {}
     for entry in entries:
         if entry.get("kind") == kind:
-            latest[(_module(entry), entry.get("key"))] = entry  # a dict keeps the first position of a key
+            latest[(_module(entry), _id(entry, "key"))] = entry  # a dict keeps the first position of a key
     return _by_module(list(latest.values()))
 
 
 def _attempts(entries: list[dict]) -> Counter:
     """How many times each check was answered: effort is worth showing, not only the last result."""
-    return Counter((_module(e), e.get("key")) for e in entries if e.get("kind") == "check")
+    return Counter((_module(e), _id(e, "key")) for e in entries if e.get("kind") == "check")
 
 
 def _finished_paths(entries: list[dict]) -> list[dict]:
@@ -109,23 +122,27 @@ def _finished_paths(entries: list[dict]) -> list[dict]:
     finished: dict[tuple[str, Any, Any], dict] = {}
     for entry in entries:
         if entry.get("kind") == "vignette" and entry.get("ended"):
-            finished[(_module(entry), entry.get("key"), entry.get("attempt"))] = entry
+            finished[(_module(entry), _id(entry, "key"), _id(entry, "attempt"))] = entry
     return _by_module(list(finished.values()))
 
 
 def _read(journal: Journal | None) -> dict:
-    """The journal document; a notice (say, a damaged file moved aside) is passed on, not swallowed."""
+    """The journal document; a notice (say, a damaged file moved aside) is shown at once, not swallowed."""
     journal = journal or Journal()
     doc = journal.read()
-    for notice in journal.notices:
-        warnings.warn(notice, stacklevel=3)
-    journal.notices.clear()  # told once, as the widgets do
+    tell(journal)
     return doc
 
 
-def _target(path: Path | str) -> Path:
+def _write(path: Path | str, text: str, what: str) -> Path:
+    """Write an export, or say plainly why it cannot be written there (the journal itself is untouched)."""
     target = Path(path).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise JournalError(f"Your {what} could not be written to {target} ({err.strerror or err}). Your journal is "
+                           "unchanged: give another file name, in a folder you can write to.") from None
     return target
 
 
@@ -171,9 +188,47 @@ def _shared(entry: dict) -> str:
     return '<span class="badge">shared with the class</span>' if entry.get("share") is True else ""
 
 
+# --- headings: what the learner saw (a prompt, a client's words, a question), never an internal key ---
+
+def _inline(text: Any) -> str:
+    """Course Markdown as a heading's content: one paragraph keeps its emphasis, anything longer is plain text."""
+    html = _course_text(text)
+    match = re.fullmatch(r"<p>(.*)</p>", html, re.S)
+    return match[1] if match and "<p>" not in match[1] else escape(_s(text))
+
+
+def _fallback(noun: str, entry: dict) -> str:
+    """For an old entry whose text cannot be found: "Reflection (Module 00)" reads better than a key."""
+    return escape(f"{noun} ({_module_heading(_module(entry))})")
+
+
+def _drill_statement(entry: dict) -> str | None:
+    """The client's statement: stored with every drill entry, else looked up in the module's practice file."""
+    if entry.get("statement"):
+        return str(entry["statement"])
+    module, _, item_id = _s(entry.get("key")).partition(".drill.")
+    try:
+        from trustlab.journal.widgets import load_practice
+        return next(str(i["statement"]) for i in load_practice(module)["items"] if i.get("id") == item_id)
+    except Exception:  # a missing or broken file costs only the heading, never the export
+        return None
+
+
+def _check_prompt(entry: dict) -> str | None:
+    """The question: stored with every answer since checks report it, else looked up in the checks file."""
+    if entry.get("prompt"):
+        return str(entry["prompt"])
+    try:
+        from trustlab.checks import find_item
+        return str(find_item(_s(entry.get("key")))["prompt"])
+    except Exception:  # as above: the answer still shows, under a plain heading
+        return None
+
+
 def _reflection_html(entry: dict) -> str:
-    return (f'<article class="item"><h4>{escape(_s(entry.get("key")))}{_shared(entry)}</h4>'
-            f'{_course_text(entry.get("prompt"))}{_learner(entry.get("text"))}'
+    prompt = entry.get("prompt")
+    heading = _inline(prompt) if prompt else _fallback("Reflection", entry)
+    return (f'<article class="item"><h4>{heading}{_shared(entry)}</h4>{_learner(entry.get("text"))}'
             f'<p class="muted">Saved {_when(entry.get("saved_at"))}</p></article>')
 
 
@@ -189,21 +244,31 @@ def _criteria_html(entry: dict) -> str:
 def _drill_html(entry: dict) -> str:
     rating = entry.get("self_rating")
     rated = f"{escape(str(rating))} of 5" if rating is not None else "not rated"
-    return (f'<article class="item"><h4>{escape(_s(entry.get("key")))} '
-            f'<span class="tag">{escape(_s(entry.get("difficulty")))}</span>{_shared(entry)}</h4>'
-            f'<p class="client"><strong>Client:</strong> “{escape(_s(entry.get("statement")))}”</p>'
+    statement = _drill_statement(entry)
+    heading = f"Client: “{escape(statement)}”" if statement else _fallback("Practice drill", entry)
+    difficulty = f' <span class="tag">{escape(_s(entry.get("difficulty")))}</span>' if entry.get("difficulty") else ""
+    return (f'<article class="item"><h4 class="client">{heading}{difficulty}{_shared(entry)}</h4>'
             f'<p><strong>Your response</strong></p>{_learner(entry.get("response"), "(no response typed)")}'
-            f'{_criteria_html(entry)}<p><strong>Self-rating:</strong> {rated}</p>'
+            f'{_criteria_html(entry)}<p><strong>Self-rating:</strong> {rated}</p>{_next_step_html(entry)}'
             f'<p class="muted">Saved {_when(entry.get("saved_at"))}</p></article>')
+
+
+def _next_step_html(entry: dict) -> str:
+    """The last step of deliberate practice: how hard it felt, and where the drill suggested going next."""
+    felt = entry.get("felt_difficulty")
+    if not felt:
+        return ""
+    step = f" Suggested next: {escape(_s(entry.get('next_difficulty')))}." if entry.get("next_difficulty") else ""
+    return f"<p><strong>It felt:</strong> {escape(FELT.get(felt, _s(felt)).lower())}.{step}</p>"
 
 
 def _checks_html(entries: list[dict], attempts: Counter) -> str:
     rows = []
     for entry in entries:
-        tries = attempts[(_module(entry), entry.get("key"))]
-        prompt = _course_text(entry.get("prompt"))
-        rows.append(f'<tr><td><strong>{escape(_s(entry.get("key")))}</strong>'
-                    f'{f"<div class=muted>{prompt}</div>" if prompt else ""}</td>'
+        tries = attempts[(_module(entry), _id(entry, "key"))]
+        prompt = _check_prompt(entry)
+        question = _course_text(prompt) if prompt else _fallback("Question", entry)
+        rows.append(f'<tr><td>{question}</td>'
                     f'<td>{escape(_s(entry.get("answer")))}</td><td>{escape(_s(entry.get("status")))}</td>'
                     f'<td>{tries}</td></tr>')
     return ("<table><thead><tr><th scope=col>Question</th><th scope=col>Your latest answer</th>"
@@ -234,17 +299,10 @@ def _meter_summary(trace: list[dict]) -> str:
 def _chart_svg(entry: dict) -> str:
     """The meter chart as inline SVG: no script and no network, so it opens offline and prints."""
     try:
-        import altair as alt
-        from vl_convert import vegalite_to_svg
-
-        from trustlab.charts import THEME
-        from trustlab.vignettes.player import trace_chart
-        with alt.theme.enable(THEME):  # the same colour-blind-safe palette as in the notebooks
-            spec = trace_chart(entry["trace"], tuple(entry["domain"]), entry.get("ending_title")).to_dict()
-        svg = vegalite_to_svg(spec)
+        from trustlab.journal.svgchart import meter_chart_svg
+        return meter_chart_svg(entry["trace"], tuple(entry["domain"]), entry.get("ending_title"))
     except Exception:  # an odd trace must not cost the learner the rest of their export
         return '<p class="muted">The meter chart could not be drawn for this path.</p>'
-    return svg[svg.find("<svg"):]
 
 
 def _vignette_html(entry: dict, skills: dict[str, str]) -> str:
@@ -253,8 +311,9 @@ def _vignette_html(entry: dict, skills: dict[str, str]) -> str:
                     f'{escape(skills.get(step.get("skill"), _s(step.get("skill"))))}</span></li>'
                     for step in entry.get("path") or [])
     summary = escape(_meter_summary(entry.get("trace") or []))
-    return (f'<article class="item ending-{escape(kind)}"><h4>{escape(_s(entry.get("title") or entry.get("key")))}'
-            f'</h4><p><strong>Ending:</strong> {escape(_s(entry.get("ending_title")))} ({escape(kind)})</p>'
+    title = escape(_s(entry.get("title"))) or _fallback("Conversation", entry)
+    return (f'<article class="item ending-{escape(kind)}"><h4>{title}</h4>'
+            f'<p><strong>Ending:</strong> {escape(_s(entry.get("ending_title")))} ({escape(kind)})</p>'
             f'<p><strong>Your choices</strong></p><ol>{steps}</ol>'
             f'<figure>{_chart_svg(entry)}<figcaption class="muted">{summary}</figcaption></figure>'
             f'<p class="muted">Finished {_when(entry.get("saved_at"))}</p></article>')
@@ -265,16 +324,40 @@ def _module_heading(module: str) -> str:
     return f"Module {match[1]}" if match else f"Module {module}"
 
 
+def _shown(render: Callable[[dict], str], entry: dict) -> str:
+    """One entry's HTML; a malformed entry (from an imported file, say) costs one sentence, not the export."""
+    try:
+        return render(entry)
+    except Exception:
+        return ('<article class="item"><p class="muted">One entry here could not be shown: it is damaged. It is '
+                "still in your journal, and <code>export_json</code> shows it as it is.</p></article>")
+
+
 def _module_html(module: str, groups: dict[str, list[dict]], attempts: Counter, skills: dict[str, str]) -> str:
     render: dict[str, Callable[[list[dict]], str]] = {
-        "reflection": lambda items: "".join(map(_reflection_html, items)),
-        "drill": lambda items: "".join(map(_drill_html, items)),
+        "reflection": lambda items: "".join(_shown(_reflection_html, e) for e in items),
+        "drill": lambda items: "".join(_shown(_drill_html, e) for e in items),
         "check": lambda items: _checks_html(items, attempts),
-        "vignette": lambda items: "".join(_vignette_html(e, skills) for e in items),
+        "vignette": lambda items: "".join(_shown(lambda e: _vignette_html(e, skills), e) for e in items),
     }
     parts = [f"<h3>{label}</h3>{render[kind](groups[kind])}" for kind, label in SECTIONS if groups.get(kind)]
     return (f'<section class="module" id="{escape(module)}"><h2>{escape(_module_heading(module))}</h2>'
             f'{"".join(parts)}</section>')
+
+
+def _history_html(history: list[dict]) -> str:
+    """Say so when the journal was repaired: entries that could not be read are missing from this page."""
+    notes = []
+    for event in history:
+        if event.get("event") not in ("recovered", "set-aside"):
+            continue
+        moved = escape(Path(str(event.get("moved_to"))).name)  # the name only: a full path holds the user name
+        kept = (f" {int(event['entries'])} entries could be read from it and are included here."
+                if isinstance(event.get("entries"), int) else "")
+        notes.append(f"<p>On {escape(_when(event.get('at')))} a journal file could not be read, so the course moved "
+                     f"it, unchanged, to <code>{moved}</code> beside your journal.{kept} Anything else it holds is "
+                     "not in this portfolio: see “Your journal and your privacy” in the course README.</p>")
+    return f'<div class="private">{"".join(notes)}</div>' if notes else ""
 
 
 def portfolio_html(doc: dict, today: date | None = None) -> str:
@@ -299,6 +382,7 @@ def portfolio_html(doc: dict, today: date | None = None) -> str:
         f'<p class="muted">Exported on {day.day} {day:%B %Y}</p>'
         '<p class="private">This file is private to you. It was made on your computer from your own journal, '
         "and nothing was sent anywhere. Share it only if you choose to, for example by handing it in.</p>"
+        f"{_history_html(doc.get('history') or [])}"
         f'{f"<nav><strong>Contents</strong><ol>{contents}</ol></nav>" if contents else ""}</header>'
         f"<main>{body}</main></body></html>\n"
     )
@@ -306,9 +390,22 @@ def portfolio_html(doc: dict, today: date | None = None) -> str:
 
 def export_portfolio(path: Path | str, journal: Journal | None = None) -> Path:
     """Write the learner's portfolio as one offline HTML file and return where it went."""
-    target = _target(path)
-    target.write_text(portfolio_html(_read(journal)), encoding="utf-8")
-    return target
+    return _write(path, portfolio_html(_read(journal)), "portfolio")
+
+
+# --- the whole journal, to take away -------------------------------------------------------------
+
+def journal_json(doc: dict, today: date | None = None) -> str:
+    """Every entry and every version, in the order saved, as readable JSON in the journal's own format."""
+    return json.dumps({"format": FORMAT, "version": VERSION, "learner_code": doc.get("learner_code"),
+                       "created": doc.get("created"), "exported": (today or date.today()).isoformat(),
+                       "entries": doc.get("entries") or [], "history": doc.get("history") or []},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def export_json(path: Path | str, journal: Journal | None = None) -> Path:
+    """Write the whole journal as one readable JSON file (to keep, or to read back with ``recover``)."""
+    return _write(path, journal_json(_read(journal)), "journal copy")
 
 
 # --- the anonymous class file --------------------------------------------------------------------
@@ -341,6 +438,8 @@ def _class_drill(entry: dict) -> dict:
     record = {"key": entry.get("key"), "difficulty": entry.get("difficulty"), "self_rating": entry.get("self_rating"),
               "criteria_met": sum(bool(v) for v in entry.get("criteria_met") or []),
               "criteria_total": len(entry.get("criteria") or [])}
+    if entry.get("felt_difficulty"):  # the difficulty step, once the learner has taken it
+        record.update(felt_difficulty=entry["felt_difficulty"], next_difficulty=entry.get("next_difficulty"))
     if entry.get("share") is True:
         record["response"] = entry.get("response")
     return record
@@ -352,19 +451,29 @@ def class_record(doc: dict, today: date | None = None) -> dict:
     return {
         "format": CLASS_FORMAT, "version": CLASS_VERSION, "learner_code": doc.get("learner_code"),
         "exported": (today or date.today()).isoformat(),
-        "vignettes": [_class_vignette(e) for e in _finished_paths(entries)],
-        "checks": [_class_check(e) for e in _current(entries, "check")],
-        "drills": [_class_drill(e) for e in _current(entries, "drill")],
+        "vignettes": _each(_class_vignette, _finished_paths(entries)),
+        "checks": _each(_class_check, _current(entries, "check")),
+        "drills": _each(_class_drill, _current(entries, "drill")),
         "reflections": [{"key": e.get("key"), "text": e.get("text")}
                         for e in _current(entries, "reflection") if e.get("share") is True],
     }
 
 
+def _each(record: Callable[[dict], dict], entries: list[dict]) -> list[dict]:
+    """The class file's records; a malformed entry is left out (it stays in the journal), never a crash."""
+    found = []
+    for entry in entries:
+        try:
+            found.append(record(entry))
+        except Exception:
+            continue
+    return found
+
+
 def export_for_class(path: Path | str, journal: Journal | None = None) -> Path:
     """Write the anonymous class file for a seminar debrief and return where it went."""
-    target = _target(path)
-    target.write_text(json.dumps(class_record(_read(journal)), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return target
+    return _write(path, json.dumps(class_record(_read(journal)), ensure_ascii=False, indent=1) + "\n", "class file")
 
 
-__all__ = ["export_portfolio", "export_for_class", "portfolio_html", "class_record", "CLASS_FORMAT", "CLASS_VERSION"]
+__all__ = ["export_portfolio", "export_for_class", "export_json", "portfolio_html", "class_record", "journal_json",
+           "CLASS_FORMAT", "CLASS_VERSION"]
