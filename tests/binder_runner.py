@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-LOAD_FAILURE = ("could not load", "trustlab-load-error", "were not found")
+# the notice trustlab.notices shows (its class name also appears in the course stylesheet, so match the markup)
+LOAD_FAILURE = ("could not load", 'class="trustlab-load-error"', "were not found")
 PROBE = ("import sys, trustlab, trustlab.paths\n"
          "print('REPLAY', sys.prefix, trustlab.__file__, trustlab.paths.course_root(), sep='|')")
 
@@ -36,7 +37,8 @@ def _widget_texts(nb) -> list[str]:
     for model in state.values():
         values = model.get("state", {})
         texts.append(str(values.get("value", "")))
-        texts.extend(values.get("_dom_classes", []))
+        if "trustlab-load-error" in values.get("_dom_classes", []):
+            texts.append('class="trustlab-load-error"')
     return texts
 
 

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from trustlab import charts
+from trustlab import charts, session
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def bundled(tmp_path_factory):
     mp.setattr(alt.JupyterChart, "_is_offline", False)
     mp.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
     mp.setenv("XDG_CACHE_HOME", str(cache))
-    charts.setup()
+    session.setup()
     yield cache
     mp.undo()
 
@@ -92,3 +92,25 @@ def test_plain_charts_render_as_tagged_offline_widgets(bundled):
 def test_course_charts_carry_the_class_the_browser_tests_look_for():
     chart = alt.Chart(pd.DataFrame({"x": [1]}), description="One point.").mark_point().encode(x="x:Q")
     assert "trustlab-chart" in charts.course_chart(chart)._dom_classes
+
+
+def test_every_dataframe_shows_in_a_focusable_labelled_scroll_region():
+    """A wide table scrolls sideways; keyboard users need to be able to focus it to scroll."""
+    import pandas as pd
+    from trustlab.tables import table_html
+    html = table_html(pd.DataFrame({f"column_{i}": [1, 2] for i in range(18)}))
+    assert 'tabindex="0"' in html and 'role="region"' in html and "overflow-x: auto" in html
+    assert 'aria-label="Table, 2 rows and 18 columns.' in html and "column_17" in html
+
+
+def test_charts_take_their_text_colour_from_the_theme():
+    """Dark theme: text, axes and titles follow the page's text colour; the background stays clear."""
+    import altair as alt
+    from trustlab.charts import THEME, course_theme
+    config = course_theme()["config"]
+    assert config["background"] == "transparent"
+    for part, key in [("axis", "labelColor"), ("axis", "titleColor"), ("legend", "labelColor"), ("title", "color")]:
+        assert config[part][key] == "currentColor", (part, key)
+    with alt.theme.enable(THEME):
+        spec = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q").to_dict()
+    assert spec["config"]["axis"]["labelColor"] == "currentColor"

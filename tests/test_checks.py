@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trustlab import answers
 from trustlab.checks import Feedback, Status, check, evaluate, load_checks
 from trustlab.content import ContentError
 
@@ -53,12 +54,97 @@ def test_a_predictable_mistake_gets_its_own_feedback():
     assert "whole divided by the part" in evaluate("m99.share", 5).message
 
 
-def test_a_percentage_for_a_proportion_is_diagnosed():
-    assert "percentage" in evaluate("m99.share", 20).message
+# --- one rule for percent strings: "64%" means 64 hundredths, whatever the question's unit ----------
+
+@pytest.mark.parametrize("key, answer", [
+    ("m99.share", "20%"), ("m99.share", " 20 %"), ("m99.share", "20.0%"),     # proportion questions
+    ("m99.besd", "64%"), ("m99.besd", "63.9%"), ("m99.besd", "63,9 %"),       # percent questions
+])
+def test_a_percent_string_is_read_as_the_percent_it_says(key, answer):
+    """The bug: "64%" was read as 0.64 and told to "multiply by 100" in a percent question."""
+    feedback = evaluate(key, answer)
+    assert feedback.status is Status.CORRECT, feedback.message
+
+
+def test_a_percent_for_a_proportion_says_what_it_is_as_a_proportion():
+    feedback = evaluate("m99.share", 20)
+    assert feedback.status is Status.NOT_YET
+    assert "20% is 0.2 as a proportion" in feedback.message and "between 0 and 1" in feedback.message
+
+
+def test_a_wrong_percent_string_is_shown_as_the_proportion_it_is():
+    feedback = evaluate("m99.share", "64%")
+    assert feedback.status is Status.NOT_YET
+    assert "64% is 0.64 as a proportion" in feedback.message
+    assert "multiply" not in feedback.message and "divide" not in feedback.message
+
+
+def test_a_proportion_for_a_percent_says_what_it_is_as_a_percent():
+    feedback = evaluate("m99.besd", 0.639)
+    assert feedback.status is Status.NOT_YET
+    assert "looks like a proportion" in feedback.message and "63.9%" in feedback.message
+
+
+def test_a_percent_string_for_a_plain_number_says_to_drop_the_sign():
+    feedback = evaluate("m99.count", "7.88%")
+    assert feedback.status is Status.NOT_YET and "without the % sign" in feedback.message
 
 
 def test_a_proportion_for_a_count_is_not_mistaken_for_a_percentage():
-    assert evaluate("m99.count", 0.0788).status is Status.NOT_YET
+    feedback = evaluate("m99.count", 0.0788)
+    assert feedback.status is Status.NOT_YET and "percent" not in feedback.message
+
+
+# --- close, but rounded too far ---------------------------------------------------------------
+
+@pytest.mark.parametrize("answer", [31, 31.0, "31", np.float64(31.0)])
+def test_a_rounded_median_is_called_close_with_the_precision_wanted(answer):
+    feedback = evaluate("m99.median", answer)
+    assert feedback.status is Status.NOT_YET
+    assert "31 is close" in feedback.message and "1 decimal place" in feedback.message
+    assert "30.9" not in feedback.message  # it says how precise, not what the answer is
+
+
+@pytest.mark.parametrize("key, answer", [("m99.median", 30), ("m99.median", 32), ("m99.median", 30.8),
+                                         ("m99.share", 0), ("m99.share", 1)])
+def test_a_value_that_is_not_a_rounding_of_the_answer_is_not_called_close(key, answer):
+    feedback = evaluate(key, answer)
+    assert feedback.status is Status.NOT_YET and "close" not in feedback.message
+
+
+def test_the_unrounded_median_is_correct():
+    assert status("m99.median", 30.9) is Status.CORRECT
+
+
+# --- commas, infinities and plurals -------------------------------------------------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("1,500", 1500), ("12,345.5", 12345.5), ("-1,000,000", -1e6), ("0,28", 0.28), ("30,9", 30.9),
+    ("1,5", 1.5), ("0,280", 0.28), (" 1 500 ", 1500), ("\u22120.2", -0.2), ("28%", 0.28),
+])
+def test_numbers_in_text_follow_one_rule_for_commas(text, value):
+    assert answers.read_number(text).value == pytest.approx(value)
+
+
+def test_a_thousands_separator_is_not_read_as_a_decimal_comma():
+    message = evaluate("m99.count", "1,500").message
+    assert "1500 is not it yet" in message
+
+
+@pytest.mark.parametrize("answer", [float("-inf"), float("inf"), "-inf", np.float64("-inf")])
+def test_infinity_is_called_not_finite_rather_than_too_large(answer):
+    feedback = evaluate("m99.share", answer)
+    assert feedback.status is Status.UNREADABLE
+    assert "not a finite number" in feedback.message and "too large" not in feedback.message
+
+
+@pytest.mark.parametrize("answer, words, wrong", [
+    ([0.2], "a list of 1 value;", "1 values"), ((0.2, 0.3), "a tuple of 2 values", None), ([], "an empty list", None),
+])
+def test_containers_are_counted_in_good_english(answer, words, wrong):
+    message = evaluate("m99.share", answer).message
+    assert words in message
+    assert wrong is None or wrong not in message
 
 
 @pytest.mark.parametrize("answer", [..., None, "", "   "])
@@ -73,7 +159,7 @@ def test_placeholders_are_not_answered_yet(answer):
     ([0.2, 0.3], "one number"),
     (True, "True/False"),
     (float("nan"), "NaN"),
-    (float("inf"), "too large"),
+    (float("inf"), "not a finite number"),
     (10 ** 1000, "too large"),
     ("zero point two", "as text"),
     (1 + 2j, "as a number"),
@@ -84,6 +170,80 @@ def test_unreadable_answers_say_what_the_question_wants(answer, words):
     feedback = evaluate("m99.share", answer)
     assert feedback.status is Status.UNREADABLE
     assert words in feedback.message
+
+
+# --- a group name that does not exist -----------------------------------------------------------
+
+REAL_DATA = Path(__file__).parents[1] / "data"
+GROUP_ITEM = """
+  mandated:
+    kind: number
+    prompt: What share of the mandated clients dropped out?
+    answer: 0.3366
+    tolerance: 0.005
+    unit: proportion
+    categories: {dataset: first_sessions, columns: [referral]}
+    hint: Filter the mandated rows, then take the mean of dropped_out.
+    explanation: 34 of 101.
+"""
+
+
+@pytest.fixture(scope="module")
+def first_sessions():
+    """The real dataset, loaded before the per-test data folder replaces the course's."""
+    from trustlab.data import load_dataset
+    return load_dataset("first_sessions")
+
+
+@pytest.fixture
+def group_item(course_data):
+    shutil.copy(REAL_DATA / "datapackage.json", course_data / "datapackage.json")
+    path = course_data / "checks" / "m99.yaml"
+    path.write_text(path.read_text() + GROUP_ITEM)
+    return "m99.mandated"
+
+
+@pytest.mark.parametrize("column", ["dropped_out", "session1_rating"])
+def test_a_misspelt_group_lists_the_groups_that_exist(first_sessions, group_item, column):
+    """The bug: fs[fs["referral"] == "Mandated"] gives <NA>, and the check said it "can't read <NA> (a NAType)"."""
+    fs = first_sessions
+    code = f'share = fs[fs["referral"] == "Mandated"]["{column}"].mean()\ncheck("m99.mandated", share)'
+    answer = fs[fs["referral"] == "Mandated"][column].mean()
+    feedback = evaluate(group_item, answer, code)
+    assert feedback.status is Status.UNREADABLE
+    assert "NAType" not in feedback.message and "empty" in feedback.message
+    assert '"Mandated" is not a group in `referral`: did you mean "mandated"?' in feedback.message
+    assert '"self", "partner_urged" or "mandated"' in feedback.message
+
+
+def test_without_the_code_the_groups_are_still_listed(first_sessions, group_item):
+    fs = first_sessions
+    feedback = evaluate(group_item, fs[fs["referral"] == "Mandated"]["dropped_out"].mean())
+    assert '"self", "partner_urged" or "mandated"' in feedback.message and "is not a group" not in feedback.message
+
+
+def test_an_empty_selection_passed_whole_is_called_empty(first_sessions, group_item):
+    fs = first_sessions
+    feedback = evaluate(group_item, fs[fs["referral"] == "mandatd"]["dropped_out"], 'fs["referral"] == "mandatd"')
+    assert "empty" in feedback.message and '"mandatd" is not a group' in feedback.message
+
+
+def test_the_right_group_still_gets_its_verdict(first_sessions, group_item):
+    fs = first_sessions
+    assert status(group_item, fs[fs["referral"] == "mandated"]["dropped_out"].mean()) is Status.CORRECT
+
+
+def test_an_empty_answer_without_groups_explains_empty(first_sessions):
+    message = evaluate("m99.share", pd.NA).message
+    assert "empty" in message and "filter" in message and "NAType" not in message
+
+
+def test_categories_naming_a_column_without_groups_are_rejected(course_data):
+    shutil.copy(REAL_DATA / "datapackage.json", course_data / "datapackage.json")
+    path = course_data / "checks" / "m99.yaml"
+    path.write_text(path.read_text() + GROUP_ITEM.replace("columns: [referral]", "columns: [referal]"))
+    with pytest.raises(ContentError, match="items.mandated.categories: first_sessions has no column 'referal'"):
+        load_checks("m99")
 
 
 # --- choices, text, booleans, sets ------------------------------------------------------------

@@ -57,3 +57,15 @@ def test_moving_the_slider_updates_the_chart_parameter_and_the_text():
     explorer._slider.value = 0.6
     assert explorer._chart.params.r == 0.6
     assert "80%" in explorer._text.value and "20%" in explorer._text.value
+
+
+def test_the_slider_is_a_labelled_native_range_that_announces_the_value_shown():
+    """axe-core found an unnamed slider announcing 0.3 while 0.28 was shown."""
+    from trustlab.controls import RangeInput
+    explorer = CorrelationExplorer(0.28)
+    slider = explorer._slider
+    assert isinstance(slider, RangeInput) and slider.label == "Correlation r"
+    assert slider.digits == 2 and slider.step == 0.01   # shown and announced as 0.28, not 0.3
+    assert 'type: "range"' in slider._esm and "label.htmlFor = id" in slider._esm
+    slider.value = 5
+    assert slider.value == 0.9    # clamped to what the slider can show

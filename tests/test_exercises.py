@@ -70,13 +70,13 @@ def test_check_command_fails_on_a_stale_copy(tmp_path):
     (tmp_path / "solutions").mkdir()
     (tmp_path / "exercises").mkdir()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")])
-    nbformat.write(nb, tmp_path / "solutions" / "01_demo.ipynb")
-    assert exercises.stale(tmp_path) == ["exercises/01_demo.ipynb: missing"]
+    nbformat.write(nb, tmp_path / "solutions" / "01_solutions_demo.ipynb")
+    assert exercises.stale(tmp_path) == ["exercises/01_exercises_demo.ipynb: missing"]
     exercises.build(tmp_path)
     assert exercises.stale(tmp_path) == []
     nb.cells[0].source = "### BEGIN SOLUTION\nx = 2  # two\n### END SOLUTION"
-    nbformat.write(nb, tmp_path / "solutions" / "01_demo.ipynb")
-    assert exercises.stale(tmp_path) == ["exercises/01_demo.ipynb: out of date"]
+    nbformat.write(nb, tmp_path / "solutions" / "01_solutions_demo.ipynb")
+    assert exercises.stale(tmp_path) == ["exercises/01_exercises_demo.ipynb: out of date"]
     (tmp_path / "exercises" / "99_orphan.ipynb").write_text("{}")
     assert "exercises/99_orphan.ipynb: has no notebook in solutions/" in exercises.stale(tmp_path)
 
@@ -84,3 +84,15 @@ def test_check_command_fails_on_a_stale_copy(tmp_path):
 def test_command_line_check_passes_on_the_shipped_course():
     result = subprocess.run([sys.executable, "-m", "trustlab.exercises", "check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lesson_exercises_and_solutions_have_names_that_differ_in_a_tab():
+    """Three tabs with one name looked the same; the module number stays first."""
+    from trustlab.paths import course_root
+    root = course_root()
+    for lesson in (root / "notebooks").glob("*.ipynb"):
+        number, _, topic = lesson.name.partition("_")
+        assert (root / "solutions" / f"{number}_solutions_{topic}").exists(), lesson.name
+        assert (root / "exercises" / f"{number}_exercises_{topic}").exists(), lesson.name
+    assert exercises.exercise_name("01_solutions_first_session_impressions.ipynb") == \
+        "01_exercises_first_session_impressions.ipynb"

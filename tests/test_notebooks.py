@@ -21,8 +21,9 @@ def ids(paths):
 
 
 def test_there_is_a_start_here_lesson_with_solutions_and_exercises():
-    for folder in ("notebooks", "solutions", "exercises"):
-        assert (ROOT / folder / "00_start_here.ipynb").exists(), folder
+    assert (ROOT / "notebooks" / "00_start_here.ipynb").exists()
+    assert (ROOT / "solutions" / "00_solutions_start_here.ipynb").exists()
+    assert (ROOT / "exercises" / "00_exercises_start_here.ipynb").exists()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))

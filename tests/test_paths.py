@@ -75,7 +75,7 @@ def test_a_widget_without_its_course_files_says_so_loudly(learner_copy, monkeypa
 
 
 def test_setup_says_at_once_when_the_course_files_are_missing(learner_copy, monkeypatch, tmp_path, capsys):
-    from trustlab.charts import setup
+    from trustlab.session import setup
     monkeypatch.delenv("TRUSTLAB_STRICT", raising=False)
     monkeypatch.chdir(tmp_path)
     setup()

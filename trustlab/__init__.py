@@ -19,7 +19,7 @@ import sys
 sys.modules.setdefault("rfc3987_syntax", None)
 
 _EXPORTS = {
-    "setup": "trustlab.charts",
+    "setup": "trustlab.session",
     "figure": "trustlab.charts",
     "check": "trustlab.checks",
     "evaluate": "trustlab.checks",

@@ -23,17 +23,29 @@ THEME = "trustlab"
 EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 
 
+# Text, axes and grid take the colour of the text around the chart ("currentColor"), and
+# the background stays transparent, so a chart reads in JupyterLab's light, dark and
+# high-contrast themes alike (the SVG renderer passes currentColor through to the page).
+INK = "currentColor"
+
+
 @alt.theme.register(THEME, enable=False)
 def course_theme() -> alt.theme.ThemeConfig:
-    """Readable defaults: larger text, the safe palette, no chart border."""
+    """Readable defaults: larger text, the safe palette, no chart border, colours from the theme."""
     return {
         "config": {
+            "background": "transparent",
             "view": {"continuousWidth": 420, "continuousHeight": 300, "stroke": None},
-            "range": {"category": PALETTE},
+            "range": {"category": PALETTE[:7]},
             "mark": {"color": PALETTE[0]},
-            "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridOpacity": 0.4},
-            "legend": {"labelFontSize": 12, "titleFontSize": 13},
-            "title": {"fontSize": 15, "anchor": "start"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridOpacity": 0.25,
+                     "labelColor": INK, "titleColor": INK, "domainColor": INK, "tickColor": INK,
+                     "gridColor": INK},
+            "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": INK, "titleColor": INK},
+            "header": {"labelColor": INK, "titleColor": INK},
+            "title": {"fontSize": 15, "anchor": "start", "color": INK, "subtitleColor": INK},
+            "text": {"color": INK},
+            "rule": {"color": INK},
             "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
         }
     }
@@ -87,28 +99,6 @@ def enable_offline_charts() -> None:
             os.replace(tmp, cached)
         except OSError:
             pass  # a read-only home only costs the next kernel two seconds
-
-
-def setup() -> None:
-    """The one setup call at the top of every notebook: offline charts, course theme, the journal.
-
-    It also checks at once that the course's files can be found, so a learner whose
-    notebook was opened from outside the course folder reads one clear message here
-    instead of a failure in every later cell.
-    """
-    from IPython.display import display
-
-    from trustlab.journal.recorder import connect
-    from trustlab.notices import load_failure
-    from trustlab.paths import CourseFilesNotFound, course_root
-
-    enable_offline_charts()
-    alt.theme.enable(THEME)
-    connect()
-    try:
-        course_root()
-    except CourseFilesNotFound as err:
-        display(load_failure("The course's files", err))
 
 
 def figure(chart: alt.TopLevelMixin, takeaway: str) -> widgets.VBox:

@@ -127,10 +127,22 @@ def render(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+def exercise_name(solution_name: str) -> str:
+    """``01_solutions_topic.ipynb`` -> ``01_exercises_topic.ipynb``.
+
+    The lesson, its exercises and its solutions open side by side in JupyterLab's tabs;
+    with one shared name the three tabs looked the same. The module number stays first
+    so the files still sort by module.
+    """
+    number, sep, rest = solution_name.partition("_")
+    topic = rest.removeprefix("solutions_")
+    return f"{number}{sep}exercises_{topic}"
+
+
 def planned(root: Path | None = None) -> dict[Path, str]:
     """Every exercise file that should exist, and its exact text."""
     root = root or course_root()
-    return {root / "exercises" / path.name: render(exercise_notebook(path))
+    return {root / "exercises" / exercise_name(path.name): render(exercise_notebook(path))
             for path in sorted((root / "solutions").glob("*.ipynb"))}
 
 

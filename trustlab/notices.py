@@ -15,6 +15,9 @@ import ipywidgets as widgets
 
 STRICT_ENV = "TRUSTLAB_STRICT"
 CSS_CLASS = "trustlab-load-error"
+# inline, because the notice stands alone, without the stylesheet the course widgets carry
+STYLE = ("background: var(--jp-layout-color2, #fff4e5); color: var(--jp-content-font-color1, #1a1a1a); "
+         "border-left: 6px solid var(--jp-error-color1, #b00020); padding: 6px 12px; margin: 6px 0;")
 
 
 def strict() -> bool:
@@ -27,7 +30,7 @@ def load_failure(what: str, err: Exception) -> widgets.HTML:
     if strict():
         raise err
     box = widgets.HTML(
-        f'<div class="{CSS_CLASS}" role="alert">'
+        f'<div class="{CSS_CLASS}" role="alert" style="{STYLE}">'
         f"<p><strong>⚠ {escape(what)} could not load.</strong> The rest of the notebook still works.</p>"
         f"<pre>{escape(str(err))}</pre>"
         "<p>What to do: the lines above name the file and the problem. If you did not edit that "

@@ -4,6 +4,11 @@ ipywidgets puts a radio button after its label and gives labels and buttons a fi
 makes a sentence-long option overlap its neighbours. Each course widget carries this
 small stylesheet (scoped by ``trustlab-`` class names) as a child, so it renders the
 same in JupyterLab, Notebook 7, VS Code and Binder without any extension.
+
+Every colour comes from JupyterLab's theme variables (``--jp-layout-color*``,
+``--jp-content-font-color*``, brand, warn and error colours), with the light theme's
+value as a fallback for front ends without them, so panels and their text change
+together in the light, dark and high-contrast themes.
 """
 
 from __future__ import annotations
@@ -24,30 +29,12 @@ CSS = """
   text-align: left; line-height: 1.4; padding: 6px 12px;
 }
 .trustlab-takeaway { max-width: 60em; }
-.trustlab-player { font-size: var(--jp-content-font-size1, 14px); line-height: 1.5; }
-.trustlab-player h3 { margin: 4px 0 8px 0; }
-.trustlab-card { background: #f4f6f8; border-radius: 6px; padding: 8px 12px; margin: 6px 0; }
-.trustlab-card p { margin: 4px 0; }
-.trustlab-note { background: #fff4e5; border-left: 6px solid #b35900; padding: 6px 12px; margin: 6px 0; }
-.trustlab-meters { display: flex; flex-wrap: wrap; gap: 6px 24px; margin: 8px 0; }
-.trustlab-meter { display: flex; align-items: center; gap: 8px; }
-.trustlab-meter-label { min-width: 5.5em; font-weight: bold; }
-.trustlab-meter-track { width: 160px; height: 12px; background: #e3e6ea; border-radius: 6px; overflow: hidden; }
-.trustlab-meter-fill { height: 100%; background: #0072B2; transition: width 0.4s ease; }
-.trustlab-delta { font-weight: bold; }
-.trustlab-scene { border-top: 1px solid #d0d4d9; padding-top: 6px; }
-.trustlab-scene p { margin: 4px 0; }
+.trustlab-table { overflow-x: auto; max-width: 100%; }
+.trustlab-table:focus-visible { outline: 3px solid var(--jp-brand-color1, #0072B2); outline-offset: 2px; }
+.trustlab-table caption { text-align: left; caption-side: top; color: var(--jp-content-font-color2, #4a4f55); }
+.trustlab-note { background: var(--jp-layout-color2, #fff4e5); color: var(--jp-content-font-color1, inherit); border-left: 6px solid var(--jp-warn-color0, #b35900); padding: 6px 12px; margin: 6px 0; }
 .trustlab-line { font-size: 1.08em; }
-.trustlab-cue, .trustlab-narration { color: #4a4f55; }
-.trustlab-feedback-box { background: #f7f7f2; border-left: 6px solid #0072B2; padding: 6px 12px; margin: 6px 0; }
-.trustlab-feedback-box[data-skill-kind="risks"] { border-left-color: #D55E00; }
-.trustlab-feedback-box p { margin: 4px 0; }
-.trustlab-inner { background: #eef4fa; border-radius: 6px; padding: 6px 10px; margin-top: 6px; }
-.trustlab-ending { padding: 2px 12px; margin: 6px 0; }
-.trustlab-tag { background: #e3e6ea; border-radius: 4px; padding: 0 6px; font-size: 0.9em; }
-.trustlab-choice { margin: 2px 0; }
-.trustlab-controls { gap: 8px; }
-.trustlab-player .widget-html-content { line-height: 1.5; }
+.trustlab-tag { background: var(--jp-layout-color3, #e3e6ea); color: var(--jp-content-font-color1, inherit); border-radius: 4px; padding: 0 6px; font-size: 0.9em; }
 """
 
 

@@ -43,6 +43,9 @@ class Figures:
     first_notebook_ready_s: float | None = None
     run_all_s: dict[str, float] = field(default_factory=dict)
     click_to_feedback_ms: list[float] = field(default_factory=list)
+    player_feedback_ms: list[float] = field(default_factory=list)  # in-page: click event to the frame showing it
+    bare_button_ms: list[float] = field(default_factory=list)  # the same, for a bare ipywidgets button's label
+    feedback_under_load_ms: float | None = None  # a player click while another cell sleeps 20 s
 
     def lines(self) -> list[str]:
         out = []
@@ -55,6 +58,13 @@ class Figures:
             clicks = self.click_to_feedback_ms
             out.append(f"choice click to feedback visible: median {median(clicks):.0f} ms "
                        f"over {len(clicks)} clicks (min {min(clicks):.0f}, max {max(clicks):.0f})")
+        if self.player_feedback_ms and self.bare_button_ms:
+            out.append(f"player click to feedback (in the browser): median {median(self.player_feedback_ms):.1f} ms "
+                       f"over {len(self.player_feedback_ms)} clicks; bare ipywidgets button click to new label "
+                       f"(kernel round trip): median {median(self.bare_button_ms):.1f} ms "
+                       f"over {len(self.bare_button_ms)} clicks, same page")
+        if self.feedback_under_load_ms is not None:
+            out.append(f"player click to feedback while another cell sleeps 20 s: {self.feedback_under_load_ms:.0f} ms")
         return out
 
 

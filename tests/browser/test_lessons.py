@@ -100,7 +100,7 @@ def exercise_player(page, player, clicks: list[float]) -> None:
     else:
         pytest.fail("no first choice changed the trust meter")
     reach_ending(page, player, clicks)
-    player.locator(".trustlab-chart svg.marks").first.wait_for(timeout=TIMEOUT)
+    player.locator(".trustlab-meter-chart svg[role='img']").first.wait_for(timeout=TIMEOUT)
     player.get_by_role("button", name="Step back").click()
     player.locator(".trustlab-choice").first.wait_for(timeout=TIMEOUT)
     assert player.locator(".trustlab-ending").count() == 0
@@ -173,7 +173,7 @@ def test_the_offline_check_catches_a_chart_that_needs_a_cdn(offline_page, lab, f
 
 
 def test_a_reflection_is_back_in_its_box_after_a_reload(offline_page, lab, figures, artifacts):
-    """Type a reflection, save it, reload the notebook: the text must come back from the journal."""
+    """Type a reflection and never press Save nor leave the box, reload: the text must come back from the journal."""
     page, blocked = offline_page
     name = next((n for n in LESSONS if "reflect(" in (ROOT / "notebooks" / n).read_text()), None)
     if name is None:
@@ -184,7 +184,6 @@ def test_a_reflection_is_back_in_its_box_after_a_reload(offline_page, lab, figur
     box = page.locator(".trustlab-reflection").first
     box.scroll_into_view_if_needed()
     box.locator("textarea").fill(text)
-    box.get_by_role("button", name="Save").click()
     box.locator(".trustlab-saved[data-state='ok']").wait_for(timeout=TIMEOUT)
     assert "Saved at" in box.locator(".trustlab-saved").inner_text()
     page.reload()

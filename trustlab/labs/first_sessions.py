@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from trustlab.charts import figure
+from trustlab.charts import INK, figure
 from trustlab.facts import A1_R
 from trustlab.labs.stats import bootstrap_r, wilson_interval
 
@@ -49,9 +49,10 @@ def return_rate_chart(fs: pd.DataFrame):
     """Return to session 2 with and without each behaviour, with 95% intervals."""
     table = return_rate_table(fs)
     base = alt.Chart(table).encode(
-        y=alt.Y("behaviour:N", title=None, sort=list(BEHAVIOURS.values()), axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("behaviour:N", title=None, sort=list(BEHAVIOURS.values()), axis=alt.Axis(labelLimit=190)),
         yOffset=alt.YOffset("done:N", sort=["yes", "no"]),
-        color=alt.Color("done:N", title="In the first session", sort=["yes", "no"]),
+        color=alt.Color("done:N", title="In the first session", sort=["yes", "no"],
+                        legend=alt.Legend(orient="bottom")),
     )
     bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title="Returned for session 2 (share)",
                                                         scale=alt.Scale(domain=[0.6, 1]), axis=alt.Axis(format="%")),
@@ -60,7 +61,7 @@ def return_rate_chart(fs: pd.DataFrame):
         x="rate:Q", tooltip=["behaviour:N", "done:N", "n:Q", alt.Tooltip("rate:Q", format=".1%"),
                              alt.Tooltip("low:Q", format=".1%"), alt.Tooltip("high:Q", format=".1%")])
     chart = alt.layer(bars, points).properties(
-        title="Who came back for a second session?", width=420, height=220,
+        title="Who came back for a second session?", width=330, height=220,
         description=("Dot plot with 95% interval lines: the share of clients returning for session 2 when the "
                      "therapist did or did not explain the process, ask about hopes and worries, and say the "
                      "client's name right."))
@@ -80,7 +81,7 @@ def rating_outcome_chart(fs: pd.DataFrame):
         x=alt.X("session1_rating:Q", title="Session-1 check-in (0-40)", scale=alt.Scale(zero=False)),
         y=alt.Y("outcome_change:Q", title="Improvement (standard deviations)"),
         tooltip=["client_id:N", "session1_rating:Q", "outcome_change:Q", "modality:N"])
-    trend = base.transform_regression("session1_rating", "outcome_change").mark_line(color="#444", strokeDash=[6, 4]) \
+    trend = base.transform_regression("session1_rating", "outcome_change").mark_line(color=INK, strokeDash=[6, 4]) \
         .encode(x="session1_rating:Q", y="outcome_change:Q")
     chart = alt.layer(points, trend).properties(
         title=f"Session-1 check-in and later improvement (r = {r:.2f})", width=420, height=300,
@@ -113,7 +114,7 @@ def modality_chart(fs: pd.DataFrame):
         x="r:Q", color=alt.Color("modality:N", legend=None),
         tooltip=["modality:N", "n:Q", alt.Tooltip("r:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
                  alt.Tooltip("high:Q", format=".3f")])
-    reference = alt.Chart(pd.DataFrame({"r": [A1_R]})).mark_rule(strokeDash=[4, 4], color="#777").encode(x="r:Q")
+    reference = alt.Chart(pd.DataFrame({"r": [A1_R]})).mark_rule(strokeDash=[4, 4], color=INK).encode(x="r:Q")
     chart = alt.layer(rules, points, reference).properties(
         title="In person and on video: the same link?", width=420, height=140,
         description=("Dot plot of the correlation between session-1 check-in and improvement for in-person and "

@@ -1,35 +1,48 @@
-"""The vignette player: a thin ipywidgets view over a :class:`~trustlab.vignettes.model.Run`.
+"""The vignette player: the whole vignette walked in the browser, each step reported to the kernel.
 
-Three views, one at a time: a scene (the client speaks, the learner chooses), the
-feedback on that choice (the skill, why it helps or hurts, what the client was
-thinking, the meters moving), and an ending (debrief, path, meter chart, discussion
-questions). "Step back" undoes the last choice so paths can be compared; "Try again"
-starts over. Every control is a real button, so the keyboard works throughout.
+The vignette is data, so the browser can play it by itself: :class:`Player` is an
+anywidget whose view (``player.js``, styled by ``player.css``) receives the whole
+vignette once, as :func:`browser_payload`, and draws the scenes, choices, feedback,
+the client's inner reaction, the meters, the endings with their chart, Step back and
+Try again with no kernel round trip. A click is therefore instant, and the player
+keeps working while another cell runs.
+
+Each choice, Continue, Step back and Try again is also sent to the kernel as a small
+message (:meth:`Player._from_browser`). Python replays it on the reference engine, a
+:class:`~trustlab.vignettes.model.Run`, and emits the same :class:`ChoiceEvent` the
+journal records. A message that does not fit the Run (another attempt, a scene the Run
+is not at, a choice that does not exist) is logged and ignored: it never raises.
+
+The headless methods (:meth:`Player.choose`, :meth:`~Player.proceed`,
+:meth:`~Player.step_back`, :meth:`~Player.try_again`) act as the same clicks would, for
+the tests and for scripts, and the browser view follows them.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import uuid
 from dataclasses import dataclass
-from html import escape
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable, Mapping
 
-import altair as alt
+import anywidget
 import ipywidgets as widgets
-import pandas as pd
+import traitlets
 
 from trustlab import events
-from trustlab.charts import figure
 from trustlab.checks import markdown_html
 from trustlab.notices import load_failure
-from trustlab.style import stylesheet
 from trustlab.vignettes.model import Run, Skill, Step, Vignette, load_skills
 from trustlab.vignettes.validate import load_vignette
 
 CHOICE_EVENT = "vignette.choice"
-KIND_COLOUR = {"positive": "#1b7a3d", "mixed": "#8a6d00", "troubled": "#a1262d"}
 CRISIS = ("If this stirs up something difficult, pause. In an emergency: 911 (US and Canada), 999 (UK), "
-          "112 (EU). US: call or text 988. UK &amp; Ireland: Samaritans, 116 123. Elsewhere: findahelpline.com.")
+          "112 (EU). US: call or text 988. UK & Ireland: Samaritans, 116 123. Elsewhere: findahelpline.com.")
+HERE = Path(__file__).parent
+ATTEMPT_ID = re.compile(r"[0-9a-f]{8,32}")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,13 +68,24 @@ class ChoiceEvent:
     domain: tuple[float, float]
 
 
+class IgnoredMessage(ValueError):
+    """A message from the browser that does not fit the Run: logged, never raised to the learner."""
+
+
 def path_rows(run: Run) -> list[dict]:
     return [{"scene": s.scene_id, "choice": s.index, "text": s.choice.text, "skill": s.choice.skill,
              "meters": dict(s.meters)} for s in run.history]
 
 
-def trace_chart(trace: list[dict], domain: tuple[float, float], ending_title: str | None) -> alt.Chart:
-    """Meters after each choice, one line per meter, from ``Run.trace()`` rows (also kept in the journal)."""
+def trace_chart(trace: list[dict], domain: tuple[float, float], ending_title: str | None):
+    """Meters after each choice, from ``Run.trace()`` rows kept in the journal: the portfolio's chart.
+
+    The player draws its own small SVG chart in the browser; only the exported portfolio
+    uses this altair chart, so altair is imported here and not when the player loads.
+    """
+    import altair as alt
+    import pandas as pd
+
     data = pd.DataFrame(trace)
     data["where"] = ["start" if step == 0 else f"choice {step}" for step in data["step"]]
     meters = list(dict.fromkeys(data["meter"]))
@@ -81,19 +105,56 @@ def meter_domain(vignette: Vignette) -> tuple[float, float]:
     return min(m.min for m in vignette.meters.values()), max(m.max for m in vignette.meters.values())
 
 
-def meter_chart(run: Run) -> alt.Chart:
-    """The meters across the scenes of this path."""
-    return trace_chart(run.trace(), meter_domain(run.vignette), run.ending.title if run.ending else None)
+def browser_payload(vignette: Vignette, skills: Mapping[str, Skill]) -> dict[str, Any]:
+    """Everything the browser needs to play the vignette on its own, as JSON-ready data.
+
+    Course text written in Markdown (summary, feedback, debriefs, discussion questions)
+    arrives as HTML rendered here, with raw HTML escaped, so the browser needs no
+    Markdown library; everything else is plain text the browser inserts as text.
+    """
+    v, c = vignette, vignette.client
+    used = dict.fromkeys(choice.skill for scene in v.scenes.values() for choice in scene.choices)
+    return {
+        "id": v.id, "module": v.module, "title": v.title, "summary": markdown_html(v.summary),
+        "format": v.format, "session": v.session, "place": v.place,
+        "content_note": v.content_note, "crisis": CRISIS if v.content_note else None,
+        "client": {"name": c.name, "short_name": c.name.split()[0], "pronouns": c.pronouns, "age": c.age,
+                   "background": c.background, "reason": c.reason, "fears": c.fears},
+        "meters": [{"id": m.id, "label": m.label, "min": m.min, "max": m.max, "start": m.start}
+                   for m in v.meters.values()],
+        "domain": list(meter_domain(v)),
+        "start": v.start_id,
+        "scenes": {sid: {"client": s.client, "cue": s.cue, "narration": s.narration,
+                         "choices": [{"text": ch.text, "skill": ch.skill, "effects": dict(ch.effects),
+                                      "feedback": markdown_html(ch.feedback), "inner": ch.client_inner,
+                                      "next": ch.next} for ch in s.choices]}
+                   for sid, s in v.scenes.items()},
+        "endings": {eid: {"title": e.title, "kind": e.kind, "debrief": markdown_html(e.debrief),
+                          "discussion": [markdown_html(q) for q in e.discussion]}
+                    for eid, e in v.endings.items()},
+        "skills": {sid: {"label": skills[sid].label, "kind": skills[sid].kind,
+                         "description": skills[sid].description} for sid in used},
+    }
 
 
-def meter_takeaway(run: Run) -> str:
-    parts = [f"{run.vignette.meters[m].label} went from {start:g} to {run.meters[m]:g}"
-             for m, start in run.start_meters.items()]
-    return "On this path, " + "; ".join(parts) + "."
+def new_attempt() -> str:
+    """A fresh attempt id: it also seeds the order the browser shows the choices in."""
+    return uuid.uuid4().hex[:8]
 
 
-class Player(widgets.VBox):
-    """Play one vignette. ``on_choice(event)`` is called after every choice."""
+class Player(anywidget.AnyWidget):
+    """Play one vignette in the browser. ``on_choice(event)`` is called after every choice."""
+
+    _esm = HERE / "player.js"
+    _css = HERE / "player.css"
+    # the whole vignette, sent once
+    vignette_data = traitlets.Dict().tag(sync=True)
+    # where the kernel's Run is: {"attempt", "path" (choice indexes), "feedback", "revision"};
+    # the browser reads it when it draws, and redraws from it only when ``revision`` changes
+    # (a headless method moved the Run), never to catch up with its own clicks
+    progress = traitlets.Dict().tag(sync=True)
+    # something about the journal the learner must be told at once (shown above the scene)
+    notice = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, vignette: Vignette, on_choice: Callable[[ChoiceEvent], None] | None = None):
         self.vignette = vignette
@@ -101,153 +162,114 @@ class Player(widgets.VBox):
         self.skills: dict[str, Skill] = load_skills()
         self.last_step: Step | None = None  # a choice whose feedback is on screen
         self._on_choice = on_choice
-        self._attempt = uuid.uuid4().hex[:8]
-        self._meters = widgets.HTML()
-        self._scene = widgets.HTML()
-        self._choices = widgets.VBox(layout=widgets.Layout(width="100%"))
-        self._feedback = widgets.HTML()
-        self._ending = widgets.VBox()
-        self._continue = self._button("Continue", "primary", self.proceed)
-        self._back = self._button("Step back", "", self.step_back, "Undo your last choice and try another")
-        self._again = self._button("Try again", "", self.try_again, "Start this conversation from the beginning")
-        controls = widgets.HBox([self._continue, self._back, self._again],
-                                layout=widgets.Layout(flex_flow="row wrap", margin="8px 0"))
-        controls.add_class("trustlab-controls")
-        super().__init__([stylesheet(), widgets.HTML(self._header()), self._meters, self._scene,
-                          self._choices, self._feedback, self._ending, controls],
-                         layout=widgets.Layout(width="100%", max_width="860px"))
-        self.add_class("trustlab-player")
-        self._render()
+        self._attempt = new_attempt()
+        self._revision = 0
+        self._handling_click = False
+        super().__init__(vignette_data=browser_payload(vignette, self.skills), progress=self._progress())
+        self.on_msg(self._from_browser)
+        events.subscribe(events.JOURNAL_NOTICE, self._show_notice)
 
-    # --- actions (tests call these as a click would) ----------------------------------------
+    def _show_notice(self, notice: Any) -> None:
+        """A journal notice raised while this player's click was being recorded: show it here, at once.
+
+        During a click nothing the kernel displays reaches the page (it would land in
+        JupyterLab's log), so the player itself is the only place the learner will see it.
+        """
+        if self._handling_click:
+            self.notice = "\n".join(filter(None, [self.notice, str(notice)]))
+
+    # --- actions: the headless API, as the same clicks would act ---------------------------------
 
     def choose(self, index: int) -> None:
+        """Make choice ``index``, its place in the vignette file (not on screen)."""
+        self._choose(index)
+        self._publish(moved_here=True)
+
+    def proceed(self) -> None:
+        """Continue from a choice's feedback to the next scene or the ending."""
+        self.last_step = None
+        self._publish(moved_here=True)
+
+    def step_back(self) -> None:
+        """Undo the last choice, to try another and compare."""
+        self._step_back()
+        self._publish(moved_here=True)
+
+    def try_again(self) -> None:
+        """Start over as a new attempt (so the choices come in a new order)."""
+        self._try_again(new_attempt())
+        self._publish(moved_here=True)
+
+    # --- the browser's messages -------------------------------------------------------------------
+
+    def _from_browser(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
+        """Replay a click made in the browser on the Run; one that does not fit is logged and ignored."""
+        self._handling_click = True
+        try:
+            self._apply(content)
+        except IgnoredMessage as why:
+            log.warning("Vignette %r ignored a message from the browser (%s): %r", self.vignette.id, why, content)
+            return
+        finally:
+            self._handling_click = False
+        self._publish()
+
+    def _apply(self, message: Any) -> None:
+        if not isinstance(message, dict):
+            raise IgnoredMessage("not a message")
+        action = message.get("action")
+        if message.get("attempt") != self._attempt:
+            raise IgnoredMessage(f"it belongs to attempt {message.get('attempt')!r}, not {self._attempt!r}")
+        if action == "again":
+            attempt = message.get("new_attempt")
+            if not isinstance(attempt, str) or not ATTEMPT_ID.fullmatch(attempt):
+                raise IgnoredMessage("the new attempt has no valid id")
+            self._try_again(attempt)
+            return
+        if message.get("step") != len(self.run.history):
+            raise IgnoredMessage(f"it was sent after {message.get('step')!r} choices, "
+                                 f"the Run has {len(self.run.history)}")
+        if action == "choose":
+            index = message.get("index")
+            if message.get("scene") != self.run.position or self.run.ended:
+                raise IgnoredMessage(f"it is for scene {message.get('scene')!r}, the Run is at {self.run.position!r}")
+            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self.run.choices):
+                raise IgnoredMessage(f"scene {self.run.position!r} has no choice {index!r}")
+            self._choose(index)
+        elif action == "proceed":
+            self.last_step = None
+        elif action == "back":
+            if not self.run.history:
+                raise IgnoredMessage("there is no choice to step back from")
+            self._step_back()
+        else:
+            raise IgnoredMessage(f"unknown action {action!r}")
+
+    # --- the Run, the journal's event and the browser's copy of where the Run is -------------------
+
+    def _choose(self, index: int) -> None:
         step = self.run.choose(index)
         self.last_step = step
         self._report(step)
-        self._render()
 
-    def proceed(self) -> None:
-        self.last_step = None
-        self._render()
-
-    def step_back(self) -> None:
+    def _step_back(self) -> None:
         if self.run.history:
             self.run.undo()
         self.last_step = None
-        self._render()
 
-    def try_again(self) -> None:
+    def _try_again(self, attempt: str) -> None:
         self.run.restart()
         self.last_step = None
-        self._attempt = uuid.uuid4().hex[:8]
-        self._render()
+        self._attempt = attempt
 
-    # --- rendering ------------------------------------------------------------------------------
+    def _publish(self, moved_here: bool = False) -> None:
+        """Tell the browser where the Run is; ``moved_here`` (a headless action) makes it redraw."""
+        self._revision += moved_here
+        self.progress = self._progress()
 
-    def _render(self) -> None:
-        showing_ending = self.run.ended and self.last_step is None
-        self._meters.value = self._meters_html()
-        self._scene.value = "" if showing_ending else self._scene_html()
-        self._choices.children = () if (showing_ending or self.last_step) else self._choice_buttons()
-        self._feedback.value = self._feedback_html() if self.last_step else ""
-        self._ending.children = self._ending_widgets() if showing_ending else ()
-        self._continue.layout.display = None if self.last_step else "none"
-        self._back.layout.display = None if self.run.history else "none"
-        self._again.layout.display = None if self.run.history else "none"
-        if self.last_step and hasattr(self._continue, "focus"):
-            self._continue.focus()
-
-    def _header(self) -> str:
-        v, c = self.vignette, self.vignette.client
-        where = "video session" if v.format == "video" else "in person"
-        note = (f'<div class="trustlab-note" role="note"><strong>Content note:</strong> '
-                f'{escape(v.content_note)} {CRISIS}</div>') if v.content_note else ""
-        return (
-            f'<div class="trustlab-vignette-head"><h3>{escape(v.title)}</h3>{note}'
-            f"<p>{markdown_html(v.summary)}</p>"
-            f'<div class="trustlab-card" aria-label="About the client">'
-            f"<strong>{escape(c.name)}</strong> · {escape(c.pronouns)} · {c.age} · session {v.session}, {where}"
-            f"{' · ' + escape(v.place) if v.place else ''}"
-            f"<p>{escape(c.background)}</p><p><strong>Why now:</strong> {escape(c.reason)}</p>"
-            f"<p><strong>Worries about therapy:</strong> {escape(c.fears)}</p></div></div>"
-        )
-
-    def _meters_html(self) -> str:
-        before = dict(self.run.history[-2].meters) if len(self.run.history) > 1 else self.run.start_meters
-        bars = []
-        for mid, meter in self.vignette.meters.items():
-            value = self.run.meters[mid]
-            share = 100 * (value - meter.min) / (meter.max - meter.min)
-            delta = value - before[mid] if self.last_step else 0
-            change = f' <span class="trustlab-delta">({delta:+g})</span>' if delta else ""
-            bars.append(
-                f'<div class="trustlab-meter" data-meter="{mid}" data-value="{value:g}">'
-                f'<span class="trustlab-meter-label">{escape(meter.label)}</span>'
-                f'<div class="trustlab-meter-track" role="meter" aria-label="{escape(meter.label)}" '
-                f'aria-valuemin="{meter.min:g}" aria-valuemax="{meter.max:g}" aria-valuenow="{value:g}">'
-                f'<div class="trustlab-meter-fill" style="width:{share:.0f}%"></div></div>'
-                f'<span class="trustlab-meter-value">{value:g} / {meter.max:g}{change}</span></div>'
-            )
-        return f'<div class="trustlab-meters" aria-live="polite">{"".join(bars)}</div>'
-
-    def _scene_html(self) -> str:
-        scene = self.vignette.scenes[self.last_step.scene_id if self.last_step else self.run.position]
-        name = escape(self.vignette.client.name.split()[0])
-        narration = f'<p class="trustlab-narration">{escape(scene.narration)}</p>' if scene.narration else ""
-        cue = f'<p class="trustlab-cue"><em>{escape(scene.cue)}</em></p>' if scene.cue else ""
-        chosen = (f'<p class="trustlab-you"><strong>You:</strong> “{escape(self.last_step.choice.text)}”</p>'
-                  if self.last_step else '<p class="trustlab-prompt">What do you say?</p>')
-        return (f'<div class="trustlab-scene">{narration}'
-                f'<p class="trustlab-line"><strong>{name}:</strong> “{escape(scene.client)}”</p>{cue}{chosen}</div>')
-
-    def _choice_buttons(self) -> tuple[widgets.Button, ...]:
-        buttons = []
-        for index, choice in enumerate(self.run.choices):
-            button = widgets.Button(description=choice.text, tooltip=choice.text,
-                                    layout=widgets.Layout(width="100%", height="auto"))
-            button.add_class("trustlab-wrap")
-            button.add_class("trustlab-choice")
-            button.on_click(lambda _, i=index: self.choose(i))
-            buttons.append(button)
-        return tuple(buttons)
-
-    def _feedback_html(self) -> str:
-        choice = self.last_step.choice
-        skill = self.skills[choice.skill]
-        kind = "Skill" if skill.kind == "builds" else "Pitfall"
-        name = escape(self.vignette.client.name.split()[0])
-        return (
-            f'<div class="trustlab-feedback-box" data-skill-kind="{skill.kind}" role="status">'
-            f'<p class="trustlab-skill"><strong>{kind}: {escape(skill.label)}.</strong> '
-            f'<span class="trustlab-skill-desc">{escape(skill.description)}</span></p>'
-            f'<div class="trustlab-why">{markdown_html(choice.feedback)}</div>'
-            f'<div class="trustlab-inner"><strong>What {name} was thinking:</strong> '
-            f"<em>{escape(choice.client_inner)}</em></div></div>"
-        )
-
-    def _ending_widgets(self) -> tuple[widgets.Widget, ...]:
-        ending = self.run.ending
-        colour = KIND_COLOUR[ending.kind]
-        steps = "".join(
-            f"<li>“{escape(s.choice.text)}” <span class='trustlab-tag'>"
-            f"{escape(self.skills[s.choice.skill].label)}</span></li>" for s in self.run.history)
-        questions = "".join(f"<li>{markdown_html(q)}</li>" for q in ending.discussion)
-        head = widgets.HTML(
-            f'<div class="trustlab-ending" data-kind="{ending.kind}" style="border-left:6px solid {colour}">'
-            f'<h4>Ending: {escape(ending.title)} <span style="color:{colour}">({ending.kind})</span></h4>'
-            f"<p>{markdown_html(ending.debrief)}</p><p><strong>Your path</strong></p><ol>{steps}</ol></div>")
-        discussion = widgets.HTML(f"<p><strong>To discuss</strong></p><ul>{questions}</ul>"
-                                  "<p>Press <strong>Step back</strong> to change your last choice, or "
-                                  "<strong>Try again</strong> to start over and compare.</p>")
-        return head, figure(meter_chart(self.run), meter_takeaway(self.run)), discussion
-
-    # --- plumbing -------------------------------------------------------------------------------
-
-    def _button(self, label: str, style: str, action: Callable[[], None], tooltip: str = "") -> widgets.Button:
-        button = widgets.Button(description=label, button_style=style, tooltip=tooltip or label)
-        button.on_click(lambda _: action())
-        return button
+    def _progress(self) -> dict[str, Any]:
+        return {"attempt": self._attempt, "path": [s.index for s in self.run.history],
+                "feedback": self.last_step is not None, "revision": self._revision}
 
     def _report(self, step: Step) -> None:
         ending = self.run.ending
