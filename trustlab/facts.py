@@ -5,6 +5,7 @@ copy means a corrected figure changes everywhere at once.
 """
 
 A1_R = 0.278  # alliance-outcome r, face to face (Flückiger et al., 2018)
+A1_CI = (0.256, 0.299)  # its 95% confidence interval (same paper)
 D1_DROPOUT = 0.197  # weighted mean dropout (Swift & Greenberg, 2012)
 R1_R = 0.29  # rupture repair and outcome r (Eubanks, Muran & Safran, 2018)
 G1_R = 0.24  # goal consensus and outcome r (Tryon, Birch & Verkuilen, 2018)

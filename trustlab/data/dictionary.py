@@ -40,7 +40,10 @@ def render() -> str:
         out += [f"## `{res['name']}`: {res['title']}", "", f"File: `{res['path']}`. {res['description']}", ""]
         if res["calibration"]:
             out += ["**Calibrated to research:**", ""]
-            out += [f"- {c['relationship']}: {c['target']} ({c['fact']})" for c in res["calibration"]]
+            for c in res["calibration"]:
+                out.append(f"- {c['relationship']}: {c['target']} ({c['fact']})")
+                if c.get("note"):  # how far the published figure really fits this column
+                    out.append(f"  *{c['note']}*")
             out.append("")
         out += ["**Illustrative assumptions:**", ""] + [f"- {line}" for line in res["illustrative"]] + [""]
         out += ["| column | type | unit | values | description | provenance |", "|---|---|---|---|---|---|"]
