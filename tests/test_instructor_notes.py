@@ -49,7 +49,7 @@ MINUTES = {  # stated minutes per activity; every seminar plan's timing table mu
     "task": 2,
 }
 TOLERANCE = 0.15  # a stated time may differ from the estimate by at most 15%
-SPLIT_ABOVE = 60  # minutes: a longer lesson comes in two parts with a break
+SPLIT_ABOVE = 60  # minutes: a longer lesson comes in parts of at most this long, with a break between them
 OPEN_TASK = re.compile(r"\*\*(Your turn|Question)\b|^#+ .*Your turn", re.M)
 CHART_CALL = re.compile(r"\b(\w+_chart|explore_correlation)\(")
 PLAYED = re.compile(r"\bplay\(\s*[\"']([a-z0-9_]+)[\"']")
@@ -153,11 +153,29 @@ def estimate(cells: list, module: str) -> dict[str, float]:
 
 
 def parts(cells: list) -> list[list]:
-    """The lesson's parts, split at its "Take a break" cell (one part if there is none)."""
-    for index, cell in enumerate(cells):
-        if cell.cell_type == "markdown" and re.match(r"#+\s+Take a break", cell.source):
-            return [cells[: index + 1], cells[index + 1:]]
-    return [cells]
+    """The lesson's parts, split after each "Take a break" cell (one part if there is none)."""
+    breaks = [i + 1 for i, cell in enumerate(cells)
+              if cell.cell_type == "markdown" and re.match(r"#+\s+Take a break", cell.source)]
+    bounds = [0, *breaks, len(cells)]
+    return [cells[start:end] for start, end in zip(bounds, bounds[1:])]
+
+
+def part_problems(cells: list, module: str) -> list[str]:
+    """What is wrong with a long lesson's parts: too few, one over an hour, no recap, a break that forgets the journal."""
+    pieces = parts(cells)
+    if len(pieces) < 2:
+        return [f"it takes over {SPLIT_ABOVE} minutes: split it with a '## Take a break' cell"]
+    problems = []
+    for number, piece in enumerate(pieces, start=1):
+        minutes = estimate(piece, module)["total"]
+        if minutes > SPLIT_ABOVE:
+            problems.append(f"Part {number} takes about {minutes:.0f} min; split it so no part is over {SPLIT_ABOVE}")
+        opening = next((c.source for c in piece if c.cell_type == "markdown"), "")
+        if number > 1 and not (re.match(rf"#+\s+Part {number}\b", opening) and "Where you are" in opening):
+            problems.append(f"Part {number} must open with its heading and a short 'Where you are' recap")
+    problems += ["each break must say the journal has saved the work"
+                 for piece in pieces[:-1] if "journal" not in piece[-1].source]
+    return problems
 
 
 def stated(title: str) -> dict:
@@ -404,12 +422,8 @@ def test_a_lesson_longer_than_an_hour_has_a_break_and_a_recap(lesson):
     cells = nbformat.read(lesson, as_version=4).cells
     if estimate(cells, module_of(lesson))["total"] <= SPLIT_ABOVE:
         return
-    pieces = parts(cells)
-    assert len(pieces) == 2, f"{lesson.name} takes over {SPLIT_ABOVE} minutes: split it with a '## Take a break' cell"
-    second = next(c.source for c in pieces[1] if c.cell_type == "markdown")
-    assert re.match(r"#+\s+Part 2\b", second) and "Where you are" in second, \
-        f"{lesson.name}: Part 2 must open with its heading and a short 'Where you are' recap"
-    assert "journal" in pieces[0][-1].source, f"{lesson.name}: the break must say the journal has saved the work"
+    problems = part_problems(cells, module_of(lesson))
+    assert problems == [], f"{lesson.name}: " + "; ".join(problems)
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=ids(LESSONS))
@@ -447,6 +461,24 @@ def test_an_unanswered_task_and_an_untimed_lesson_are_caught():
     assert not close(stated(cells[0].source)["total"], computed["total"])
     plan = "## Model answers\n\n### In the lesson\n\n#### Another section\n\n" + "answer " * 30
     assert "A section" not in model_answer_headings(plan, "lesson")
+
+
+def test_a_part_over_an_hour_and_a_part_without_its_recap_are_caught():
+    def lesson(*parts_minutes: int) -> list:
+        cells = []
+        for number, minutes in enumerate(parts_minutes, start=1):
+            opening = f"## Part {number} · A part\n\n**Where you are.** A recap.\n\n" if number > 1 else "# 99\n\n"
+            cells.append(nbformat.v4.new_markdown_cell(opening + "word " * (minutes * WORDS_PER_MINUTE)))
+            cells.append(nbformat.v4.new_markdown_cell("## Take a break\n\nYour journal has saved your work."))
+        return cells[:-1]
+
+    assert part_problems(lesson(40, 50), "m99") == []
+    assert part_problems(lesson(75, 50), "m99") == ["Part 1 takes about 75 min; split it so no part is over 60"]
+    assert part_problems(lesson(40, 40, 70), "m99") == ["Part 3 takes about 70 min; split it so no part is over 60"]
+    unlabelled = lesson(40, 40, 40)
+    unlabelled[-1].source = unlabelled[-1].source.replace("## Part 3", "## More")
+    assert part_problems(unlabelled, "m99") == ["Part 3 must open with its heading and a short 'Where you are' recap"]
+    assert part_problems(lesson(130), "m99")[0].startswith("it takes over 60 minutes")
 
 
 def test_a_question_under_a_chart_is_part_of_the_chart_not_an_extra_task():

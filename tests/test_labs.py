@@ -78,6 +78,13 @@ def test_each_chart_is_described_and_its_takeaway_says_what_is_calibrated(fs, ma
     assert words in box.children[1].value
 
 
+@pytest.mark.parametrize("make", [rating_outcome_chart, modality_chart])
+def test_a_calibrated_chart_says_its_calibration_is_a_modelling_choice(fs, make):
+    """The .278 is pooled across many measures (facts.md A1): built in, not found (issue 12 review, item 28)."""
+    takeaway = make(fs).children[1].value
+    assert "modelling choice" in takeaway and "echoing" not in takeaway
+
+
 def test_the_rating_chart_title_reports_the_data_r(fs):
     data = fs.dropna(subset=["outcome_change"])
     r = data["session1_rating"].corr(data["outcome_change"])

@@ -56,7 +56,8 @@ class Figures:
         out += [f"run all cells, {name}: {secs:.1f} s" for name, secs in self.run_all_s.items()]
         if self.click_to_feedback_ms:
             clicks = self.click_to_feedback_ms
-            out.append(f"choice click to feedback visible: median {median(clicks):.0f} ms "
+            out.append("lesson players, Playwright click() to feedback visible (includes Playwright's own "
+                       f"actionability waits): median {median(clicks):.0f} ms "
                        f"over {len(clicks)} clicks (min {min(clicks):.0f}, max {max(clicks):.0f})")
         if self.player_feedback_ms and self.bare_button_ms:
             out.append(f"player click to feedback (in the browser): median {median(self.player_feedback_ms):.1f} ms "
