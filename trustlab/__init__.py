@@ -26,6 +26,7 @@ _EXPORTS = {
     "quiz": "trustlab.quizzes",
     "explore_correlation": "trustlab.correlation",
     "play": "trustlab.vignettes",
+    "mark": "trustlab.transcripts",
     "reflect": "trustlab.journal.widgets",
     "practice": "trustlab.journal.widgets",
     "portfolio": "trustlab.journal.widgets",

@@ -36,7 +36,7 @@ CLASS_FORMAT, CLASS_VERSION = "trustlab-class-export", 1
 TITLE = "My journal: Building Therapeutic Trust"
 SHORT_ANSWER = 20  # longer check answers may be sentences, so they stay out of the class file
 SECTIONS = (("reflection", "Reflections"), ("drill", "Practice drills"),
-            ("check", "Knowledge checks"), ("vignette", "Vignette paths"))
+            ("check", "Knowledge checks"), ("vignette", "Vignette paths"), ("transcript", "Marked transcripts"))
 
 CSS = """
 :root { color-scheme: light; }
@@ -113,8 +113,9 @@ def _current(entries: list[dict], kind: str) -> list[dict]:
 
 
 def _attempts(entries: list[dict]) -> Counter:
-    """How many times each check was answered: effort is worth showing, not only the last result."""
-    return Counter((_module(e), _id(e, "key")) for e in entries if e.get("kind") == "check")
+    """How many times each check was answered or transcript checked: effort is worth showing, not only the
+    last result (a check's key has a dot, a transcript's never, so the two cannot be confused)."""
+    return Counter((_module(e), _id(e, "key")) for e in entries if e.get("kind") in ("check", "transcript"))
 
 
 def _finished_paths(entries: list[dict]) -> list[dict]:
@@ -319,6 +320,20 @@ def _vignette_html(entry: dict, skills: dict[str, str]) -> str:
             f'<p class="muted">Finished {_when(entry.get("saved_at"))}</p></article>')
 
 
+def _transcript_html(entry: dict, attempts: Counter) -> str:
+    """The latest check of a marked transcript: the summary, then each line marked or missed and its result."""
+    rows = "".join(f'<tr><td>{escape(_s(r.get("number")))}</td><td><strong>{escape(_s(r.get("speaker")))}:</strong> '
+                   f'“{escape(_s(r.get("text")))}”</td><td>{escape(_s(r.get("heading")))}</td></tr>'
+                   for r in entry.get("results") or [])
+    table = ("<table><thead><tr><th scope=col>Line</th><th scope=col>What was said</th><th scope=col>Result</th>"
+             f"</tr></thead><tbody>{rows}</tbody></table>") if rows else ""
+    tries = attempts[(_module(entry), _id(entry, "key"))]
+    title = escape(_s(entry.get("title"))) or _fallback("Transcript", entry)
+    return (f'<article class="item"><h4>{title}</h4><p>{escape(_s(entry.get("summary")))}</p>{table}'
+            f'<p class="muted">Checked {tries} time{"s" if tries != 1 else ""}; the latest on '
+            f'{_when(entry.get("saved_at"))}</p></article>')
+
+
 def _module_heading(module: str) -> str:
     match = re.fullmatch(r"m(\d+)", module)
     return f"Module {match[1]}" if match else f"Module {module}"
@@ -339,6 +354,7 @@ def _module_html(module: str, groups: dict[str, list[dict]], attempts: Counter, 
         "drill": lambda items: "".join(_shown(_drill_html, e) for e in items),
         "check": lambda items: _checks_html(items, attempts),
         "vignette": lambda items: "".join(_shown(lambda e: _vignette_html(e, skills), e) for e in items),
+        "transcript": lambda items: "".join(_shown(lambda e: _transcript_html(e, attempts), e) for e in items),
     }
     parts = [f"<h3>{label}</h3>{render[kind](groups[kind])}" for kind, label in SECTIONS if groups.get(kind)]
     return (f'<section class="module" id="{escape(module)}"><h2>{escape(_module_heading(module))}</h2>'
@@ -364,7 +380,8 @@ def portfolio_html(doc: dict, today: date | None = None) -> str:
     """The whole portfolio page for a journal document (separate from writing, so it is easy to test)."""
     entries = doc.get("entries") or []
     items = {"reflection": _current(entries, "reflection"), "drill": _current(entries, "drill"),
-             "check": _current(entries, "check"), "vignette": _finished_paths(entries)}
+             "check": _current(entries, "check"), "vignette": _finished_paths(entries),
+             "transcript": _current(entries, "transcript")}
     modules = sorted({_module(e) for group in items.values() for e in group}, key=_module_order)
     skills = _skill_labels() if items["vignette"] else {}
     attempts = _attempts(entries)
@@ -372,8 +389,8 @@ def portfolio_html(doc: dict, today: date | None = None) -> str:
                 for m in modules]
     contents = "".join(f'<li><a href="#{escape(m)}">{escape(_module_heading(m))}</a></li>' for m in modules)
     body = ("".join(sections) if sections else
-            '<p>Your journal is empty so far. Reflections, practice drills, knowledge checks and vignette '
-            'paths appear here once you have saved some in the course notebooks.</p>')
+            '<p>Your journal is empty so far. Reflections, practice drills, knowledge checks, vignette '
+            'paths and marked transcripts appear here once you have saved some in the course notebooks.</p>')
     day = today or date.today()
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -1,12 +1,12 @@
 """Write what learners do in the widgets to the journal, through the course's one event hook.
 
-The vignette player emits ``vignette.choice`` and the checks emit ``check.answer``
-(see :mod:`trustlab.events`); :func:`connect` subscribes the journal to both, once per
-kernel, and opens the journal at once, so ``setup()`` at the top of every notebook tells
-the learner straight away about anything that happened to it (a damaged file moved
-aside, an older journal imported). A journal that cannot be written never stops a
-widget: the learner is told once why their answers are not being kept, and the widget
-keeps working.
+The vignette player emits ``vignette.choice``, the checks emit ``check.answer`` and the
+transcript widget emits ``transcript.check`` (see :mod:`trustlab.events`); :func:`connect`
+subscribes the journal to all three, once per kernel, and opens the journal at once, so
+``setup()`` at the top of every notebook tells the learner straight away about anything
+that happened to it (a damaged file moved aside, an older journal imported). A journal
+that cannot be written never stops a widget: the learner is told once why their answers
+are not being kept, and the widget keeps working.
 """
 
 from __future__ import annotations
@@ -39,6 +39,15 @@ def record_answer(event: dict, journal: Journal | None = None) -> None:
     tell(journal)
 
 
+def record_transcript(event: Any, journal: Journal | None = None) -> None:
+    """One check of a marked transcript: the marks by line id, and each line's result."""
+    journal = journal or Journal()
+    journal.add("transcript", event.module, event.transcript_id, title=event.title, attempt=event.attempt,
+                marks=event.marks, results=event.results, found=event.found, total=event.total,
+                false_alarms=event.false_alarms, summary=event.summary)
+    tell(journal)
+
+
 def _safely(record):
     def listener(event: Any) -> None:
         journal = Journal()
@@ -59,6 +68,7 @@ def connect() -> None:
     if not _connected:
         _connected.append(events.subscribe("vignette.choice", _safely(record_choice)))
         _connected.append(events.subscribe("check.answer", _safely(record_answer)))
+        _connected.append(events.subscribe("transcript.check", _safely(record_transcript)))
     journal = Journal()
     try:
         journal.open()

@@ -1,0 +1,4 @@
+from trustlab.commandline import run
+from trustlab.transcripts.cli import main
+
+run(main)
