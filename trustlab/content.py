@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import jsonschema
 import yaml
@@ -275,3 +275,41 @@ def _plain(err: jsonschema.ValidationError) -> str:
     if err.validator == "enum":
         return f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
     return err.message
+
+
+# --- the authors' check commands (python -m trustlab.vignettes check, ... transcripts check) ----
+
+OK, PROBLEMS, UNREADABLE = 0, 1, 2
+
+
+def check_files(files: list[Path], find_problems: Callable[[YamlDocument, Path], list[str]], noun: str) -> int:
+    """Print every problem as ``FILE: LOCATION: PROBLEM (line N)``; exit 0 (valid), 1 (problems), 2 (unreadable).
+
+    ``find_problems(doc, path)`` returns the rendered lines for one file. Two files checked
+    together may not share an id: the journal keeps the learner's work under it.
+    """
+    status, seen = OK, {}
+    for path in files:
+        try:
+            doc = read_document(path)
+        except UnreadableFile as err:
+            print(err)
+            status = UNREADABLE
+            continue
+        lines = find_problems(doc, Path(path)) + _duplicate_id(path, doc.data, seen)
+        for line in lines:
+            print(line)
+        if lines:
+            status = max(status, PROBLEMS)
+    if status == OK:
+        print(f"{len(files)} {noun}{'s' if len(files) != 1 else ''} checked: all valid.")
+    return status
+
+
+def _duplicate_id(path: Path, data: Any, seen: dict[str, Path]) -> list[str]:
+    fid = data.get("id") if isinstance(data, dict) else None
+    if isinstance(fid, str) and fid in seen:
+        return [f"{path}: id: {fid!r} is also the id of {seen[fid]}; ids must be unique"]
+    if isinstance(fid, str):
+        seen[fid] = path
+    return []

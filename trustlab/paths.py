@@ -70,3 +70,14 @@ def data_dir() -> Path:
 def schema_path(name: str) -> Path:
     """A JSON Schema shipped in ``data/schemas/``."""
     return course_root() / "data" / "schemas" / f"{name}.schema.json"
+
+
+def content_file(folder: str, id_or_path: str | Path) -> Path:
+    """``("vignettes", "first_contact")`` → ``data/vignettes/first_contact.yaml``; a path stays a path.
+
+    Authors and notebooks name a shipped file by its id, and an author's draft by its path.
+    """
+    text = str(id_or_path)
+    if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+        return Path(text)
+    return data_dir() / folder / f"{text}.yaml"

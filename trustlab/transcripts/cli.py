@@ -12,11 +12,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from trustlab.content import UnreadableFile, read_document
+from trustlab.content import check_files
 from trustlab.transcripts.model import transcripts_dir
 from trustlab.transcripts.validate import problems
-
-OK, PROBLEMS, UNREADABLE = 0, 1, 2
 
 
 def shipped() -> list[Path]:
@@ -25,32 +23,7 @@ def shipped() -> list[Path]:
 
 
 def check(files: list[Path]) -> int:
-    status, seen = OK, {}
-    for path in files:
-        try:
-            doc = read_document(path)
-        except UnreadableFile as err:
-            print(err)
-            status = UNREADABLE
-            continue
-        lines = [p.render(path) for p in problems(doc, Path(path))] + _duplicate_id(path, doc.data, seen)
-        for line in lines:
-            print(line)
-        if lines:
-            status = max(status, PROBLEMS)
-    if status == OK:
-        print(f"{len(files)} transcript{'s' if len(files) != 1 else ''} checked: all valid.")
-    return status
-
-
-def _duplicate_id(path: Path, data, seen: dict[str, Path]) -> list[str]:
-    """Two files given at once may not share an id: the journal keeps checks under it."""
-    tid = data.get("id") if isinstance(data, dict) else None
-    if isinstance(tid, str) and tid in seen:
-        return [f"{path}: id: {tid!r} is also the id of {seen[tid]}; ids must be unique"]
-    if isinstance(tid, str):
-        seen[tid] = path
-    return []
+    return check_files(files, lambda doc, path: [p.render(path) for p in problems(doc, path)], "transcript")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from trustlab.content import ContentError
-from trustlab.paths import data_dir
+from trustlab.paths import content_file, data_dir
 
 HIT, WRONG_KIND, MISS, FALSE_ALARM = "hit", "wrong_kind", "miss", "false_alarm"
 STATUSES = (HIT, WRONG_KIND, MISS, FALSE_ALARM)
@@ -235,7 +235,4 @@ def transcripts_dir() -> Path:
 
 def resolve(id_or_path: str | Path) -> Path:
     """``"behind_on_rent"`` → ``data/transcripts/behind_on_rent.yaml``; a path stays a path."""
-    text = str(id_or_path)
-    if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
-        return Path(text)
-    return transcripts_dir() / f"{text}.yaml"
+    return content_file("transcripts", id_or_path)

@@ -66,27 +66,9 @@ export function restore(t, progress) {
   return { attempt: progress.attempt || newAttempt(), marks, checked: Boolean(progress.checked) && complete };
 }
 
-function newAttempt() {
-  const bytes = new Uint8Array(4);
-  crypto.getRandomValues(bytes); // works on plain http too, unlike crypto.randomUUID
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 // --- small DOM helpers ----------------------------------------------------------------------
 
-/** h("p", {class: "x", text: "…"}, child, "text") → an element; `html` is course HTML made in Python. */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "text") el.textContent = value;
-    else if (key === "html") el.innerHTML = value;
-    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value === true ? "" : value);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return el;
-}
+// newAttempt() and h() come from trustlab/activity.js (see trustlab.activity.browser_module)
 
 let uid = 0;
 

@@ -20,17 +20,15 @@ clicks would, for the tests and for scripts, and the browser view follows them.
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import anywidget
 import ipywidgets as widgets
 import traitlets
 
 from trustlab import events
+from trustlab.activity import BrowserActivity, IgnoredMessage, browser_module, new_attempt
 from trustlab.checks import markdown_html
 from trustlab.notices import load_failure
 from trustlab.transcripts.model import MarkError, Score, Transcript, TranscriptError, not_a_marker_feedback, score
@@ -39,7 +37,6 @@ from trustlab.vignettes.player import CRISIS
 
 CHECK_EVENT = "transcript.check"
 HERE = Path(__file__).parent
-ATTEMPT_ID = re.compile(r"[0-9a-f]{8,32}")
 log = logging.getLogger(__name__)
 
 
@@ -57,10 +54,6 @@ class CheckEvent:
     total: int
     false_alarms: int
     summary: str
-
-
-class IgnoredMessage(ValueError):
-    """A message from the browser that does not fit: logged, never raised to the learner."""
 
 
 def browser_payload(transcript: Transcript) -> dict[str, Any]:
@@ -85,10 +78,6 @@ def browser_payload(transcript: Transcript) -> dict[str, Any]:
     }
 
 
-def new_attempt() -> str:
-    return uuid.uuid4().hex[:8]
-
-
 def check_event(transcript: Transcript, attempt: str, result: Score, marks: dict[str, str]) -> CheckEvent:
     """The journal's record of one check (line ids, numbers and results; the texts make the portfolio readable)."""
     return CheckEvent(
@@ -102,19 +91,17 @@ def check_event(transcript: Transcript, attempt: str, result: Score, marks: dict
     )
 
 
-class TranscriptMarker(anywidget.AnyWidget):
+class TranscriptMarker(BrowserActivity):
     """Mark one transcript in the browser. ``on_check(event)`` is called after every check."""
 
-    _esm = HERE / "widget.js"
+    _esm = browser_module(HERE / "widget.js")
     _css = HERE / "widget.css"
     # the whole transcript, sent once
     transcript_data = traitlets.Dict().tag(sync=True)
-    # the kernel's copy of the learner's work: {"attempt", "marks" ({line id: kind or None}), "checked",
-    # "revision"}; the browser reads it when it draws, and redraws from it only when ``revision``
-    # changes (a headless method acted), never to catch up with its own clicks
-    progress = traitlets.Dict().tag(sync=True)
-    # something about the journal the learner must be told at once
-    notice = traitlets.Unicode("").tag(sync=True)
+    # ``progress`` (trustlab.activity) is the kernel's copy of the learner's work:
+    # {"attempt", "marks" ({line id: kind or None}), "checked", "revision"}
+    ignorable = (IgnoredMessage, MarkError)
+    _logger = log
 
     def __init__(self, transcript: Transcript, on_check: Callable[[CheckEvent], None] | None = None):
         self.transcript = transcript
@@ -122,17 +109,10 @@ class TranscriptMarker(anywidget.AnyWidget):
         self.checked = False
         self.last_score: Score | None = None
         self._on_check = on_check
-        self._attempt = new_attempt()
-        self._revision = 0
-        self._handling_click = False
-        super().__init__(transcript_data=browser_payload(transcript), progress=self._progress())
-        self.on_msg(self._from_browser)
-        events.subscribe(events.JOURNAL_NOTICE, self._show_notice)
+        super().__init__(transcript_data=browser_payload(transcript))
 
-    def _show_notice(self, notice: Any) -> None:
-        """A journal notice raised while this widget's check was being recorded: show it here, at once."""
-        if self._handling_click:
-            self.notice = "\n".join(filter(None, [self.notice, str(notice)]))
+    def _name(self) -> str:
+        return f"Transcript {self.transcript.id!r}"
 
     # --- actions: the headless API, as the same clicks would act ---------------------------------
 
@@ -159,30 +139,7 @@ class TranscriptMarker(anywidget.AnyWidget):
 
     # --- the browser's messages -------------------------------------------------------------------
 
-    def _from_browser(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
-        """Replay a click made in the browser; one that does not fit is logged and ignored."""
-        self._handling_click = True
-        try:
-            self._apply(content)
-        except (IgnoredMessage, MarkError) as why:
-            log.warning("Transcript %r ignored a message from the browser (%s): %r", self.transcript.id, why, content)
-            return
-        finally:
-            self._handling_click = False
-        self._publish()
-
-    def _apply(self, message: Any) -> None:
-        if not isinstance(message, dict):
-            raise IgnoredMessage("not a message")
-        action = message.get("action")
-        if message.get("attempt") != self._attempt:
-            raise IgnoredMessage(f"it belongs to attempt {message.get('attempt')!r}, not {self._attempt!r}")
-        if action == "again":
-            attempt = message.get("new_attempt")
-            if not isinstance(attempt, str) or not ATTEMPT_ID.fullmatch(attempt):
-                raise IgnoredMessage("the new attempt has no valid id")
-            self._try_again(attempt)
-            return
+    def _act(self, action: Any, message: dict) -> None:
         if self.checked:
             raise IgnoredMessage("the marks are already checked: Try again comes first")
         if action == "mark":
@@ -240,11 +197,6 @@ class TranscriptMarker(anywidget.AnyWidget):
     def _try_again(self, attempt: str) -> None:
         self.marks, self.checked, self.last_score = {}, False, None
         self._attempt = attempt
-
-    def _publish(self, moved_here: bool = False) -> None:
-        """Tell the browser where the marks are; ``moved_here`` (a headless action) makes it redraw."""
-        self._revision += moved_here
-        self.progress = self._progress()
 
     def _progress(self) -> dict[str, Any]:
         return {"attempt": self._attempt, "marks": dict(self.marks), "checked": self.checked,

@@ -15,11 +15,10 @@ import random
 from itertools import islice
 from pathlib import Path
 
-from trustlab.content import UnreadableFile, read_document
+from trustlab.content import OK, PROBLEMS, UNREADABLE, UnreadableFile, check_files, read_document
 from trustlab.vignettes.model import PathIndex, Run, Vignette, iter_paths, load_skills, vignettes_dir
 from trustlab.vignettes.validate import problems
 
-OK, PROBLEMS, UNREADABLE = 0, 1, 2
 LIST_LIMIT = 1000  # the shipped vignettes have up to a few hundred paths: all are listed
 SAMPLE = 10
 
@@ -31,32 +30,7 @@ def shipped() -> list[Path]:
 
 def check(files: list[Path]) -> int:
     skills = load_skills()
-    status, seen = OK, {}
-    for path in files:
-        try:
-            doc = read_document(path)
-        except UnreadableFile as err:
-            print(err)
-            status = UNREADABLE
-            continue
-        lines = [p.render(path) for p in problems(doc, Path(path), skills)] + _duplicate_id(path, doc.data, seen)
-        for line in lines:
-            print(line)
-        if lines:
-            status = max(status, PROBLEMS)
-    if status == OK:
-        print(f"{len(files)} vignette{'s' if len(files) != 1 else ''} checked: all valid.")
-    return status
-
-
-def _duplicate_id(path: Path, data, seen: dict[str, Path]) -> list[str]:
-    """Two files given at once may not share an id."""
-    vid = data.get("id") if isinstance(data, dict) else None
-    if isinstance(vid, str) and vid in seen:
-        return [f"{path}: id: {vid!r} is also the id of {seen[vid]}; ids must be unique"]
-    if isinstance(vid, str):
-        seen[vid] = path
-    return []
+    return check_files(files, lambda doc, path: [p.render(path) for p in problems(doc, path, skills)], "vignette")
 
 
 def describe_path(vignette: Vignette, run: Run, number: int, total: int | str, note: str = "") -> str:

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Iterator, Mapping
 
 from trustlab.content import ContentError, read_yaml
-from trustlab.paths import data_dir
+from trustlab.paths import content_file, data_dir
 
 
 class VignetteError(ContentError):
@@ -315,10 +315,7 @@ def vignettes_dir() -> Path:
 
 def resolve(id_or_path: str | Path) -> Path:
     """``"first_contact"`` → ``data/vignettes/first_contact.yaml``; a path stays a path."""
-    text = str(id_or_path)
-    if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
-        return Path(text)
-    return vignettes_dir() / f"{text}.yaml"
+    return content_file("vignettes", id_or_path)
 
 
 def load_skills() -> dict[str, Skill]:

@@ -79,12 +79,6 @@ export function restore(v, progress) {
   return { attempt: progress.attempt || newAttempt(), path, view };
 }
 
-function newAttempt() {
-  const bytes = new Uint8Array(4);
-  crypto.getRandomValues(bytes); // works on plain http too, unlike crypto.randomUUID
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** A number as Python's format(x, "g") writes it: 3, 2.5, 0.3. */
 function fmt(x) {
   return String(Number(Number(x).toPrecision(6)));
@@ -96,19 +90,7 @@ function signed(x) {
 
 // --- small DOM helpers ----------------------------------------------------------------------
 
-/** h("p", {class: "x", text: "…"}, child, "text") → an element; `html` is course HTML made in Python. */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "text") el.textContent = value;
-    else if (key === "html") el.innerHTML = value;
-    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value === true ? "" : value);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return el;
-}
+// newAttempt() and h() come from trustlab/activity.js (see trustlab.activity.browser_module)
 
 const SVG = "http://www.w3.org/2000/svg";
 function s(tag, attrs = {}, text = null) {

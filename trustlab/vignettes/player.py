@@ -21,17 +21,15 @@ the tests and for scripts, and the browser view follows them.
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-import anywidget
 import ipywidgets as widgets
 import traitlets
 
 from trustlab import events
+from trustlab.activity import BrowserActivity, IgnoredMessage, browser_module, new_attempt
 from trustlab.checks import markdown_html
 from trustlab.notices import load_failure
 from trustlab.vignettes.model import Run, Skill, Step, Vignette, load_skills
@@ -41,7 +39,6 @@ CHOICE_EVENT = "vignette.choice"
 CRISIS = ("If this stirs up something difficult, pause. In an emergency: 911 (US and Canada), 999 (UK), "
           "112 (EU). US: call or text 988. UK & Ireland: Samaritans, 116 123. Elsewhere: findahelpline.com.")
 HERE = Path(__file__).parent
-ATTEMPT_ID = re.compile(r"[0-9a-f]{8,32}")
 log = logging.getLogger(__name__)
 
 
@@ -66,10 +63,6 @@ class ChoiceEvent:
     path: list[dict]
     trace: list[dict]
     domain: tuple[float, float]
-
-
-class IgnoredMessage(ValueError):
-    """A message from the browser that does not fit the Run: logged, never raised to the learner."""
 
 
 def path_rows(run: Run) -> list[dict]:
@@ -137,24 +130,16 @@ def browser_payload(vignette: Vignette, skills: Mapping[str, Skill]) -> dict[str
     }
 
 
-def new_attempt() -> str:
-    """A fresh attempt id: it also seeds the order the browser shows the choices in."""
-    return uuid.uuid4().hex[:8]
-
-
-class Player(anywidget.AnyWidget):
+class Player(BrowserActivity):
     """Play one vignette in the browser. ``on_choice(event)`` is called after every choice."""
 
-    _esm = HERE / "player.js"
+    _esm = browser_module(HERE / "player.js")
     _css = HERE / "player.css"
     # the whole vignette, sent once
     vignette_data = traitlets.Dict().tag(sync=True)
-    # where the kernel's Run is: {"attempt", "path" (choice indexes), "feedback", "revision"};
-    # the browser reads it when it draws, and redraws from it only when ``revision`` changes
-    # (a headless method moved the Run), never to catch up with its own clicks
-    progress = traitlets.Dict().tag(sync=True)
-    # something about the journal the learner must be told at once (shown above the scene)
-    notice = traitlets.Unicode("").tag(sync=True)
+    # ``progress`` (trustlab.activity) is where the kernel's Run is: {"attempt", "path" (choice
+    # indexes), "feedback", "revision"}; ``notice`` is shown above the scene
+    _logger = log
 
     def __init__(self, vignette: Vignette, on_choice: Callable[[ChoiceEvent], None] | None = None):
         self.vignette = vignette
@@ -162,21 +147,10 @@ class Player(anywidget.AnyWidget):
         self.skills: dict[str, Skill] = load_skills()
         self.last_step: Step | None = None  # a choice whose feedback is on screen
         self._on_choice = on_choice
-        self._attempt = new_attempt()
-        self._revision = 0
-        self._handling_click = False
-        super().__init__(vignette_data=browser_payload(vignette, self.skills), progress=self._progress())
-        self.on_msg(self._from_browser)
-        events.subscribe(events.JOURNAL_NOTICE, self._show_notice)
+        super().__init__(vignette_data=browser_payload(vignette, self.skills))
 
-    def _show_notice(self, notice: Any) -> None:
-        """A journal notice raised while this player's click was being recorded: show it here, at once.
-
-        During a click nothing the kernel displays reaches the page (it would land in
-        JupyterLab's log), so the player itself is the only place the learner will see it.
-        """
-        if self._handling_click:
-            self.notice = "\n".join(filter(None, [self.notice, str(notice)]))
+    def _name(self) -> str:
+        return f"Vignette {self.vignette.id!r}"
 
     # --- actions: the headless API, as the same clicks would act ---------------------------------
 
@@ -202,30 +176,7 @@ class Player(anywidget.AnyWidget):
 
     # --- the browser's messages -------------------------------------------------------------------
 
-    def _from_browser(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
-        """Replay a click made in the browser on the Run; one that does not fit is logged and ignored."""
-        self._handling_click = True
-        try:
-            self._apply(content)
-        except IgnoredMessage as why:
-            log.warning("Vignette %r ignored a message from the browser (%s): %r", self.vignette.id, why, content)
-            return
-        finally:
-            self._handling_click = False
-        self._publish()
-
-    def _apply(self, message: Any) -> None:
-        if not isinstance(message, dict):
-            raise IgnoredMessage("not a message")
-        action = message.get("action")
-        if message.get("attempt") != self._attempt:
-            raise IgnoredMessage(f"it belongs to attempt {message.get('attempt')!r}, not {self._attempt!r}")
-        if action == "again":
-            attempt = message.get("new_attempt")
-            if not isinstance(attempt, str) or not ATTEMPT_ID.fullmatch(attempt):
-                raise IgnoredMessage("the new attempt has no valid id")
-            self._try_again(attempt)
-            return
+    def _act(self, action: Any, message: dict) -> None:
         if message.get("step") != len(self.run.history):
             raise IgnoredMessage(f"it was sent after {message.get('step')!r} choices, "
                                  f"the Run has {len(self.run.history)}")
@@ -261,11 +212,6 @@ class Player(anywidget.AnyWidget):
         self.run.restart()
         self.last_step = None
         self._attempt = attempt
-
-    def _publish(self, moved_here: bool = False) -> None:
-        """Tell the browser where the Run is; ``moved_here`` (a headless action) makes it redraw."""
-        self._revision += moved_here
-        self.progress = self._progress()
 
     def _progress(self) -> dict[str, Any]:
         return {"attempt": self._attempt, "path": [s.index for s in self.run.history],
