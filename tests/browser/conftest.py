@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [  # no sandbox as root; no background calls to Google's service
 
 @dataclass
 class Figures:
-    """Timings printed at the end of the run and saved to artifacts/browser/figures.json."""
+    """Timings printed at the end of the run and saved to artifacts/browser/figures-<process>.json."""
 
     server_start_s: float | None = None
     first_notebook_ready_s: float | None = None
@@ -83,15 +83,19 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-def pytest_terminal_summary(terminalreporter):
+def pytest_sessionfinish(session):
+    """Save the figures where tests/conftest.py prints them from at the end of the run.
+
+    The browser tests run in pytest-xdist workers (see tests/conftest.py), and
+    only the controlling process prints the run's summary, so the figures travel as one file per process.
+    """
     lines = FIGURES.lines()
     if not lines:
         return
-    terminalreporter.section("browser figures (headless Chromium, JupyterLab on localhost)")
-    for line in lines:
-        terminalreporter.write_line(line)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "figures.json").write_text(json.dumps(FIGURES.__dict__, indent=2))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # each process saves its own
+    (ARTIFACTS / f"figures-{worker}.json").write_text(json.dumps(FIGURES.__dict__, indent=2))
+    (ARTIFACTS / f"figures-{worker}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _unavailable(reason: str) -> None:
