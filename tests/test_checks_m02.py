@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from test_labs import printed_numbers  # one reading of "a number as a page prints it"
-from trustlab.checks import Status, evaluate, load_checks
+from answerkeys import assert_bands_apart, assert_mistakes_diagnosed, assert_right
+from trustlab.checks import evaluate, load_checks
 from trustlab.labs.disclosure import (depth_by_response, depth_by_response_chart, depth_by_shame,
                                       depth_by_shame_chart, held_back_chart, held_back_counts)
 from trustlab.paths import course_root
@@ -140,35 +141,18 @@ def test_every_number_item_is_recomputed_here():
 
 @pytest.mark.parametrize("key", sorted(RIGHT))
 def test_each_answer_is_what_pandas_computes_from_the_csv(ds, key):
-    value = float(RIGHT[key](ds))
-    assert value == pytest.approx(ITEMS[key]["answer"], abs=1e-4), key
-    assert evaluate(f"m02.{key}", value).status is Status.CORRECT, key
+    assert_right(f"m02.{key}", ITEMS[key], float(RIGHT[key](ds)))
 
 
 @pytest.mark.parametrize("key", sorted(WRONG))
 def test_each_predictable_mistake_gets_its_own_diagnosis(ds, key):
     """Every listed mistake is what that wrong computation really gives, and no two share a value."""
-    item = ITEMS[key]
-    diagnosed = []
-    for compute in WRONG[key]:
-        feedback = evaluate(f"m02.{key}", float(compute(ds)))
-        assert feedback.status is Status.NOT_YET, (key, float(compute(ds)))
-        match = [m for m in item["mistakes"] if m["feedback"] == feedback.message]
-        assert match, f"{key}: {float(compute(ds)):.4f} gets no diagnosis of its own: {feedback.message}"
-        diagnosed.append(match[0]["value"])
-    assert sorted(diagnosed) == sorted(m["value"] for m in item["mistakes"]), (
-        f"{key}: a listed mistake is not recomputed here")
+    assert_mistakes_diagnosed(f"m02.{key}", ITEMS[key], [float(compute(ds)) for compute in WRONG[key]])
 
 
 @pytest.mark.parametrize("key", sorted(RIGHT))
 def test_each_number_item_has_a_hint_an_explanation_and_bands_that_do_not_overlap(key):
-    item = ITEMS[key]
-    assert item["hint"].strip() and item["explanation"].strip()
-    bands = [(item["answer"], item["tolerance"])] + [(m["value"], m.get("tolerance", item["tolerance"]))
-                                                     for m in item["mistakes"]]
-    for i, (a, ta) in enumerate(bands):
-        for b, tb in bands[i + 1:]:
-            assert abs(a - b) > ta + tb, f"{key}: the bands around {a} and {b} overlap"
+    assert_bands_apart(key, ITEMS[key])
 
 
 # --- the lab questions need the learner's own computation -----------------------------------------

@@ -6,6 +6,7 @@ through the course's loader or generator, so a bug there cannot hide itself.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -73,9 +74,125 @@ def test_r1_repair_and_outcome_correlate_at_29_among_clients_with_a_rupture():
     assert abs(ruptured["repaired"].astype(float).corr(ruptured["outcome_change"]) - 0.29) <= 0.05
 
 
-def test_r5_confrontation_ruptures_go_with_more_dropout_than_withdrawal():
+R5_MIN_GAP = 0.08  # a gap a learner sees at a glance; built in line with R5, the comparison and size illustrative
+
+
+def rupture_kinds(sessions: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """One row per client with a rupture: dropped out, first rupture, and which kinds they ever had."""
+    ruptures = sessions[sessions["rupture"] != "none"].sort_values(["client_id", "session"])
+    per = ruptures.groupby("client_id").agg(first=("rupture", "first"), kinds=("rupture", lambda k: frozenset(k)))
+    per["dropped_out"] = outcomes.set_index("client_id").loc[per.index, "dropped_out"].astype(bool)
+    return per
+
+
+def r5_gaps(sessions: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, float]:
+    """Confrontation minus withdrawal dropout share, under the three groupings a learner will try."""
+    per = rupture_kinds(sessions, outcomes)
+    by_first = per.groupby("first")["dropped_out"].mean()
+    by_any = per.groupby(per["kinds"].map(lambda k: "confrontation" in k))["dropped_out"].mean()
+    one_kind = per[per["kinds"].map(len) == 1]
+    by_only = one_kind.groupby(one_kind["kinds"].map(lambda k: next(iter(k))))["dropped_out"].mean()
+    return {"first": by_first["confrontation"] - by_first["withdrawal"], "any": by_any[True] - by_any[False],
+            "only": by_only["confrontation"] - by_only["withdrawal"]}
+
+
+def test_r5_dropout_is_higher_after_a_first_rupture_that_was_a_confrontation():
+    """Grouping (a): by the first rupture, read off the sessions themselves."""
+    assert r5_gaps(csv("alliance_sessions"), csv("alliance_outcomes"))["first"] >= R5_MIN_GAP
+
+
+def test_r5_dropout_is_higher_with_any_confrontation_than_with_only_withdrawals():
+    """Grouping (b): any confrontation rupture against ruptures that were all withdrawals."""
+    assert r5_gaps(csv("alliance_sessions"), csv("alliance_outcomes"))["any"] >= R5_MIN_GAP
+
+
+def test_r5_dropout_is_higher_with_only_confrontations_than_with_only_withdrawals():
+    """Grouping (c): clients who had one kind of rupture only."""
+    assert r5_gaps(csv("alliance_sessions"), csv("alliance_outcomes"))["only"] >= R5_MIN_GAP
+    per = rupture_kinds(csv("alliance_sessions"), csv("alliance_outcomes"))
+    assert (per["kinds"] == {"confrontation"}).sum() >= 15, "too few clients with only confrontations to compare"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_r5_and_r1_are_built_into_the_generator_not_luck_of_the_seed(seed):
+    """Other seeds give the same direction under every grouping, and R1 on target."""
+    import numpy as np
+
+    from trustlab.data import gen_alliance
+
+    tables = gen_alliance.generate(np.random.default_rng(seed))
+    sessions, outcomes = tables["alliance_sessions"], tables["alliance_outcomes"]
+    assert min(r5_gaps(sessions, outcomes).values()) > 0, r5_gaps(sessions, outcomes)
+    ruptured = outcomes[outcomes["any_rupture"]]
+    assert abs(ruptured["repaired"].astype(float).corr(ruptured["outcome_change"]) - 0.29) <= 0.05
+
+
+def test_r5_holds_in_the_outcomes_table_as_the_lab_chart_groups_it():
+    """The first_rupture column itself, as dropout_by_rupture_chart uses it."""
     rates = csv("alliance_outcomes").groupby("first_rupture")["dropped_out"].mean()
-    assert rates["confrontation"] > rates["withdrawal"]
+    assert rates["confrontation"] - rates["withdrawal"] >= R5_MIN_GAP
+    assert rates["none"] < rates["withdrawal"]
+
+
+def test_a_dropout_has_no_rupture_after_the_one_that_ended_therapy():
+    """Dropout follows the ruptures a client had: a dropout's last rupture is in their last two sessions."""
+    sessions, out = csv("alliance_sessions"), csv("alliance_outcomes").set_index("client_id")
+    last_rupture = sessions[sessions["rupture"] != "none"].groupby("client_id")["session"].max()
+    dropouts = out[out["dropped_out"] & out["any_rupture"]]
+    gap = dropouts["sessions_attended"] - last_rupture.reindex(dropouts.index)
+    assert gap.between(0, 1).mean() >= 0.8, gap.value_counts().to_dict()
+
+
+# --- the illustrative patterns data/README.md describes ---------------------------------------------
+
+def aligned_on_first_rupture() -> pd.DataFrame:
+    """Each ruptured client's sessions, numbered from their first rupture (0), with repaired."""
+    sessions, out = csv("alliance_sessions"), csv("alliance_outcomes")
+    first = sessions[sessions["rupture"] != "none"].groupby("client_id")["session"].min().rename("first")
+    aligned = sessions.merge(first, left_on="client_id", right_index=True)
+    aligned["offset"] = aligned["session"] - aligned["first"]
+    return aligned.merge(out[["client_id", "repaired"]], on="client_id")
+
+
+def test_a_repaired_first_rupture_shows_a_v_on_average():
+    """A dip in the rupture session, then back near the level of the session before (R6's shape, no claim)."""
+    aligned = aligned_on_first_rupture()
+    means = aligned[aligned["repaired"].astype(bool)].groupby("offset")["alliance"].mean()
+    assert means[0] <= means[-1] - 0.5, "no dip"
+    assert means[1] >= means[0] + 0.5, "no recovery"
+    assert abs(means[1] - means[-1]) <= 0.25, "the recovery does not come back near the earlier level"
+    unrepaired = aligned[~aligned["repaired"].astype(bool)].groupby("offset")["alliance"].mean()
+    assert unrepaired[1] - unrepaired[-1] < means[1] - means[-1], "unrepaired ruptures recover as fully"
+
+
+def test_withdrawal_ruptures_are_more_common_than_confrontations():
+    counts = csv("alliance_sessions")["rupture"].value_counts()
+    assert counts["withdrawal"] > counts["confrontation"] > 0
+
+
+def test_immediate_and_exploratory_repairs_go_with_recovery_more_often_than_none():
+    """Recovery: the next session's alliance is back to at least the level of the session before the rupture."""
+    sessions = csv("alliance_sessions").sort_values(["client_id", "session"])
+    by_client = sessions.groupby("client_id")["alliance"]
+    sessions = sessions.assign(before=by_client.shift(1), after=by_client.shift(-1))
+    ruptures = sessions[(sessions["rupture"] != "none") & sessions["after"].notna()]
+    recovered = (ruptures["after"] >= ruptures["before"]).groupby(ruptures["repair"]).mean()
+    assert recovered["immediate"] > recovered["none"] and recovered["exploratory"] > recovered["none"], recovered
+
+
+def test_the_alliance_drifts_up_across_sessions():
+    means = csv("alliance_sessions").groupby("session")["alliance"].mean()
+    assert means[12] > means[1] + 0.3
+    assert (means.diff().dropna() > -0.1).all(), means.round(2).to_dict()
+
+
+def test_the_readme_says_the_dropout_size_is_illustrative_and_r6_is_debated():
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## `alliance_sessions`"):readme.index("## `goals`")]
+    assert re.search(r"size of the dropout gap, and every dropout rate here, is illustrative", section)
+    assert "These data were built in line with that" in section  # R5 does not compare with withdrawal
+    assert "The comparison with withdrawal and every size are the course's illustrative assumptions" in section
+    assert re.search(r"debated \(R6[^)]*\), and these data make no claim about it", section)
 
 
 def test_g1_g2_goal_consensus_24_and_collaboration_29():

@@ -122,3 +122,11 @@ def test_the_command_prints_every_figure_and_fails_when_one_is_over(data, monkey
     out = capsys.readouterr().out
     assert "best choice longest in 0 of 1 scenes" in out
     assert "TOO OFTEN: correct option longest in 1 of 1 items" in out and "m98.q1" in out
+
+
+def test_a_half_written_checks_file_is_named_not_a_traceback(data, monkeypatch, capsys):
+    (data / "checks" / "m97.yaml").write_text("module: m97\nquiz: [q1]\nitems:\n", encoding="utf-8")
+    monkeypatch.setenv("TRUSTLAB_DATA", str(data))
+    assert fairness.main() == 2
+    out = capsys.readouterr().out
+    assert "m97.yaml" in out and "cannot read this file yet" in out and "Traceback" not in out

@@ -12,6 +12,12 @@ How the time is estimated, in one place (the seminar plans print the same table)
 every Markdown cell read at 200 words a minute ("teaching"), plus a stated time for each
 activity the notebook asks for ("exercises"). Activities are counted from the notebook and the
 course's data files themselves, not from anything the lesson says about itself.
+
+A transcript to mark (``mark("id")``) is mostly reading, and how much depends on the transcript:
+about 1,300 to 1,700 words once its feedback and debrief are in. So it counts as its own words
+at the same 200 a minute (everything the learner reads, see :func:`transcript_words`) plus a
+stated time for marking and checking. A flat five minutes each, added by hand, had hidden half
+of that (module 03's review, S18).
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 NOTES = sorted((ROOT / "instructors").glob("*.md"))
 
 WORDS_PER_MINUTE = 200
-MINUTES = {  # stated minutes per activity; every seminar plan's timing table must say the same
+MINUTES = {  # stated minutes per activity; a seminar plan's timing table must say the same for each it uses
     "vignette play-through": 10,
     "replay after Step back": 3,
     "drill item": 3,
@@ -47,12 +53,15 @@ MINUTES = {  # stated minutes per activity; every seminar plan's timing table mu
     "quiz item": 1.5,
     "reflection": 4,
     "task": 2,
+    "transcript to mark": 3,  # marking, checking, and the feedback on a line marked by mistake; plus its words
 }
 TOLERANCE = 0.15  # a stated time may differ from the estimate by at most 15%
 SPLIT_ABOVE = 60  # minutes: a longer lesson comes in parts of at most this long, with a break between them
 OPEN_TASK = re.compile(r"\*\*(Your turn|Question)\b|^#+ .*Your turn", re.M)
 CHART_CALL = re.compile(r"\b(\w+_chart|explore_correlation)\(")
 PLAYED = re.compile(r"\bplay\(\s*[\"']([a-z0-9_]+)[\"']")
+MARKED = re.compile(r"\bmark\(\s*[\"']([a-z0-9_]+)[\"']")
+QUIZ = re.compile(r"\bquiz\(\s*[\"'](m\d\d)[\"']\s*(?:,\s*[\"']([a-z0-9_]+)[\"'])?")
 ENDINGS_SECTION = "At the vignettes' endings"  # a ### section under "## Model answers"
 VIGNETTE_GROUP = re.compile(r"^\*\*Vignette `([a-z0-9_]+)`", re.M)  # **Vignette `id`: "Title"**
 QUESTION = re.compile(r"\*\*“(.+?)”\*\*", re.S)  # **“question, word for word”** then its model answer
@@ -116,9 +125,28 @@ def drill_items(module: str) -> int:
     return len(yaml.safe_load(path.read_text(encoding="utf-8"))["items"]) if path.exists() else 0
 
 
-def quiz_items(module: str) -> int:
+def quiz_items(module: str, named_set: str | None = None) -> int:
+    """How many items ``quiz(module)`` shows, or ``quiz(module, named_set)`` for a named set."""
     path = ROOT / "data" / "checks" / f"{module}.yaml"
-    return len(yaml.safe_load(path.read_text(encoding="utf-8")).get("quiz", []))
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return len(doc["sets"][named_set]["items"] if named_set else doc.get("quiz", []))
+
+
+def transcript_words(transcript_id: str) -> int:
+    """Every word a learner reads in a transcript to mark, once through and once after checking.
+
+    The intro, content note and client card; each marker's label and definition; every line
+    with its cue; the feedback on every marker line (the check shows it whether the line was
+    found or missed); and the debrief. A distractor's feedback shows only on a line marked by
+    mistake, so it is left to the stated marking minutes.
+    """
+    path = ROOT / "data" / "transcripts" / f"{transcript_id}.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    texts = [doc["intro"], doc.get("content_note") or "", doc["client"]["name"], doc["client"]["background"],
+             *(f"{m['label']} {m['definition']}" for m in doc["markers"].values()),
+             *(f"{line['text']} {line.get('cue') or ''}" for line in doc["lines"]),
+             *(answer["feedback"] for answer in doc["answers"].values()), doc["debrief"]]
+    return sum(words(text) for text in texts)
 
 
 def activities(cells: list, module: str) -> Counter:
@@ -133,7 +161,8 @@ def activities(cells: list, module: str) -> Counter:
             found["drill item"] += len(re.findall(r"\bpractice\(", source)) * drill_items(module)
             found["chart and its question"] += len(CHART_CALL.findall(source))
             found["lab check"] += len(re.findall(r"\bcheck\(", source))
-            found["quiz item"] += len(re.findall(r"\bquiz\(", source)) * quiz_items(module)
+            found["quiz item"] += sum(quiz_items(m, named_set or None) for m, named_set in QUIZ.findall(source))
+            found["transcript to mark"] += len(MARKED.findall(source))
             found["reflection"] += len(re.findall(r"\breflect\(", source))
         elif OPEN_TASK.search(source):
             after = cells[index + 1] if index + 1 < len(cells) else None
@@ -146,9 +175,15 @@ def activities(cells: list, module: str) -> Counter:
     return found
 
 
+def marked_transcripts(cells: list) -> list[str]:
+    """The transcripts the cells ask the learner to mark, once per ``mark(...)`` call."""
+    return [t for c in cells if c.cell_type == "code" for t in MARKED.findall(c.source)]
+
+
 def estimate(cells: list, module: str) -> dict[str, float]:
     teaching = sum(words(c.source) for c in cells if c.cell_type == "markdown") / WORDS_PER_MINUTE
-    exercises = sum(MINUTES[kind] * n for kind, n in activities(cells, module).items())
+    transcripts = sum(transcript_words(t) for t in marked_transcripts(cells)) / WORDS_PER_MINUTE
+    exercises = sum(MINUTES[kind] * n for kind, n in activities(cells, module).items()) + transcripts
     return {"teaching": teaching, "exercises": exercises, "total": teaching + exercises}
 
 
@@ -429,7 +464,11 @@ def test_a_lesson_longer_than_an_hour_has_a_break_and_a_recap(lesson):
 @pytest.mark.parametrize("lesson", LESSONS, ids=ids(LESSONS))
 def test_the_plan_states_the_minutes_the_estimate_uses(lesson):
     table = timing_table(plan_for(lesson).read_text(encoding="utf-8"))
-    assert table == {k: float(v) for k, v in MINUTES.items()}, \
+    used = {kind for kind, n in activities(nbformat.read(lesson, as_version=4).cells, module_of(lesson)).items() if n}
+    wanted = {k: float(v) for k, v in MINUTES.items()}
+    assert used <= set(table), (f"{plan_for(lesson).name}: the 'How long the lesson takes' table must give the "
+                                f"minutes for {sorted(used - set(table))}: {MINUTES}")
+    assert all(table[k] == wanted.get(k) for k in table), \
         f"{plan_for(lesson).name}: the 'How long the lesson takes' table must list these minutes: {MINUTES}"
 
 
@@ -479,6 +518,28 @@ def test_a_part_over_an_hour_and_a_part_without_its_recap_are_caught():
     unlabelled[-1].source = unlabelled[-1].source.replace("## Part 3", "## More")
     assert part_problems(unlabelled, "m99") == ["Part 3 must open with its heading and a short 'Where you are' recap"]
     assert part_problems(lesson(130), "m99")[0].startswith("it takes over 60 minutes")
+
+
+def test_a_transcript_to_mark_counts_its_lines_and_feedback_not_a_flat_five_minutes():
+    """Reading the lines and the feedback on every marker line alone takes longer than five minutes."""
+    doc = yaml.safe_load((ROOT / "data" / "transcripts" / "fine_whatever.yaml").read_text(encoding="utf-8"))
+    lines = sum(len(f"{line['text']} {line.get('cue') or ''}".split()) for line in doc["lines"])
+    feedback = sum(len(answer["feedback"].split()) for answer in doc["answers"].values())
+    cells = [nbformat.v4.new_markdown_cell("**Your turn:** mark the transcript below."),
+             nbformat.v4.new_code_cell('mark("fine_whatever")')]
+    computed = estimate(cells, "m03")
+    assert activities(cells, "m03") == Counter({"transcript to mark": 1})
+    assert computed["exercises"] > (lines + feedback) / WORDS_PER_MINUTE + MINUTES["transcript to mark"] > 5
+    twice = estimate(cells + [nbformat.v4.new_code_cell('mark("fine_whatever")')], "m03")
+    assert twice["exercises"] == pytest.approx(2 * computed["exercises"])
+
+
+def test_a_named_quiz_set_counts_its_own_items():
+    """``quiz("m03", "supervision")`` shows the six supervision items, not the seven of the knowledge check."""
+    doc = yaml.safe_load((ROOT / "data" / "checks" / "m03.yaml").read_text(encoding="utf-8"))
+    cells = [nbformat.v4.new_code_cell('quiz("m03", "supervision")'), nbformat.v4.new_code_cell('quiz("m03")')]
+    assert activities(cells, "m03")["quiz item"] == len(doc["sets"]["supervision"]["items"]) + len(doc["quiz"])
+    assert len(doc["sets"]["supervision"]["items"]) != len(doc["quiz"])  # else the check above cannot tell them apart
 
 
 def test_a_question_under_a_chart_is_part_of_the_chart_not_an_extra_task():

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import re
 
-import altair as alt
 import pandas as pd
 import pytest
 import vl_convert
 
-from trustlab.charts import INK, THEME
+from chartspec import colours, spec_of, takeaway_of
+from trustlab.charts import INK
 from trustlab.labs import disclosure
 from trustlab.labs.disclosure import (SHAME_BANDS, client_table, depth_by_response,
                                       depth_by_response_chart, depth_by_shame, depth_by_shame_chart,
@@ -42,13 +42,8 @@ def band_by_hand(score: float) -> str:
     return SHAME_BANDS[0] if score < 2.5 else SHAME_BANDS[1] if score < 3.5 else SHAME_BANDS[2]
 
 
-def spec_of(box) -> dict:
-    with alt.theme.enable(THEME):
-        return box.children[0].chart.to_dict()
 
 
-def takeaway_of(box) -> str:
-    return re.sub(r"<[^>]+>", "", box.children[1].value).removeprefix("Takeaway: ")
 
 
 # --- the tables behind the charts ------------------------------------------------------------
@@ -127,28 +122,13 @@ def test_legends_sit_below_the_chart(ds, make):
     assert legends and all(legend.get("orient") == "bottom" for legend in legends)
 
 
-def _colours(spec) -> list[tuple[str, object]]:
-    """Every fixed colour a mark sets, and every colour range a scale sets."""
-    found = []
-    if isinstance(spec, dict):
-        for key, value in spec.items():
-            if key in {"color", "fill", "stroke"} and isinstance(value, str):
-                found.append((key, value))
-            elif key == "scale" and isinstance(value, dict) and "range" in value:
-                found.append(("range", value["range"]))
-            else:
-                found += _colours(value)
-    elif isinstance(spec, list):
-        for value in spec:
-            found += _colours(value)
-    return found
 
 
 @pytest.mark.parametrize("make", CHARTS)
 def test_colours_come_from_the_theme_and_text_takes_the_page_colour(ds, make):
     spec = spec_of(make(ds))
     spec.pop("config", None)  # the theme itself
-    assert all(value == INK for _, value in _colours(spec)), _colours(spec)
+    assert all(value == INK for _, value in colours(spec)), colours(spec)
 
 
 # --- the takeaways: computed from the data, and honest about what the data are -----------------

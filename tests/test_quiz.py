@@ -156,3 +156,41 @@ def test_every_exported_name_is_what_it_says_whatever_was_imported_first():
         importlib.import_module(f"trustlab.{info.name}")
     for name in trustlab.__all__:
         assert callable(getattr(trustlab, name)) and not isinstance(getattr(trustlab, name), type(trustlab)), name
+
+
+# --- named sets: the same widget for another exercise (module 03's supervision exercise) -------
+
+def test_a_named_set_shows_its_own_items_and_intro_not_the_quiz():
+    widget = quiz("m99", "supervision")
+    prompts = [q.children[0].value for q in widget.questions]
+    assert len(prompts) == 1 and "lend a client money" in prompts[0]
+    intro = " ".join(c.value for c in widget.children if isinstance(c, widgets.HTML))
+    assert "<strong>reaction</strong>" in intro and "first answer" in intro
+
+
+def test_a_named_set_is_judged_and_saved_like_the_quiz(journal_file):
+    question = quiz("m99", "supervision").questions[0]
+    texts = labels(question)
+    click_screen_position(question, texts.index("Lend it; the relationship will be stronger."))
+    assert "creditor" in question._result.value
+    again = quiz("m99", "supervision").questions[0]
+    assert "creditor" in again._result.value  # restored from the journal
+
+
+def test_a_set_name_that_is_not_in_the_file_names_the_file_and_the_sets(monkeypatch):
+    monkeypatch.delenv("TRUSTLAB_STRICT", raising=False)
+    box = quiz("m99", "supervisoin")
+    assert "could not load" in box.value
+    assert "m99.yaml" in box.value and "&#x27;supervisoin&#x27;" in box.value and "supervision" in box.value
+
+
+def test_a_set_that_lists_a_missing_or_non_choice_item_is_refused(course_data):
+    from trustlab.checks import load_checks
+    from trustlab.content import ContentError
+    path = course_data / "checks" / "m99.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("items: [sv1]", "items: [sv1, skill, nope]"),
+                    encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_checks("m99")
+    assert "sets.supervision.items[1]: 'skill' is a text item" in str(err.value)
+    assert "sets.supervision.items[2]: 'nope' is not an item in this file" in str(err.value)

@@ -37,6 +37,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
 MINI, TWO_KINDS = FIXTURES / "mini.yaml", FIXTURES / "two_kinds.yaml"
 BROKEN = sorted((FIXTURES / "broken").glob("*.yaml"))
 SHIPPED = sorted((ROOT / "data" / "transcripts").glob("*.yaml"))
+
+
+def shipped_for(module: str) -> list[Path]:
+    """The shipped transcripts of one module: each module's rules run on its own files only."""
+    return [p for p in SHIPPED if load_transcript(p).module == module]
 GUIDE = (ROOT / "instructors" / "writing-vignettes.md").read_text(encoding="utf-8")
 # the module's percentages in shared/research/facts.md (outside the repository), with the citation each needs
 FACTS = {"93%": "Blanchard & Farber", "72.6%": "Blanchard & Farber", "68%": "Macdonald & Morley"}
@@ -151,11 +156,9 @@ def test_module_02_has_at_least_two_transcripts_each_with_a_content_note():
     assert all(t.content_note for t in found)
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", shipped_for("m02"), ids=lambda p: p.stem)
 def test_a_module_02_transcript_has_enough_to_find_and_enough_to_doubt(path):
     t = load_transcript(path)
-    if t.module != "m02":
-        pytest.skip("the counts below are module 02's rules")
     assert 12 <= len(t.lines) <= 20
     by_kind = {kind: [t.line(lid) for lid, a in t.answers.items() if a.marker == kind] for kind in t.markers}
     assert set(by_kind) == {"judgment_leak", "shame_signal"}
@@ -169,6 +172,56 @@ def test_a_module_02_transcript_has_enough_to_find_and_enough_to_doubt(path):
     # the markers are spread through the conversation, not bunched where a guess would find them
     numbers = sorted(t.line(lid).number for lid in t.answers)
     assert numbers[0] <= len(t.lines) // 3 and numbers[-1] > len(t.lines) // 2
+
+
+RUPTURE_KINDS = ("withdrawal", "confrontation")
+
+
+def module_03() -> list:
+    return [t for t in map(load_transcript, SHIPPED) if t.module == "m03"]
+
+
+def test_module_03_has_a_transcript_leaning_each_way():
+    """One conversation mostly moves away and one mostly moves against, so the learner meets both patterns."""
+    leanings = []
+    for t in module_03():
+        count = {kind: sum(a.marker == kind for a in t.answers.values()) for kind in RUPTURE_KINDS}
+        leanings.append(max(RUPTURE_KINDS, key=count.get) if count["withdrawal"] != count["confrontation"] else None)
+    assert "withdrawal" in leanings and "confrontation" in leanings, leanings
+
+
+@pytest.mark.parametrize("path", shipped_for("m03"), ids=lambda p: p.stem)
+def test_a_module_03_transcript_has_both_kinds_of_rupture_and_look_alikes_of_each(path):
+    """Module 03's rules: the counselor's lines cannot be marked (the checker refuses distractors there), so the
+    look-alikes sit on both sides of the other line, the one between the kinds: client lines that could pass for
+    withdrawal (a tired client saying so, a joke, a pause) and lines that could pass for confrontation (open
+    disagreement, a plain correction), each opening with a bold heading that names the kind it is not."""
+    t = load_transcript(path)
+    assert 12 <= len(t.lines) <= 20
+    assert set(t.markers) == set(RUPTURE_KINDS) and {m.speaker for m in t.markers.values()} == {"client"}
+    for kind in RUPTURE_KINDS:
+        lines = [t.line(lid) for lid, a in t.answers.items() if a.marker == kind]
+        assert len(lines) >= 2 and {ln.speaker for ln in lines} == {"client"}, kind
+    # plausible look-alikes of each kind, each saying which kind it is not
+    looks_like = {kind: 0 for kind in RUPTURE_KINDS}
+    for lid, feedback in t.distractors.items():
+        heading = re.match(r"\*\*(.+?)\*\*", feedback)
+        named = [kind for kind in RUPTURE_KINDS if heading and kind in heading[1].lower()]
+        assert len(named) == 1, f"{lid}: open with a bold heading naming the one kind this line is not"
+        looks_like[named[0]] += 1
+    assert min(looks_like.values()) >= 2, looks_like
+    # every line a learner can press has a note of its own, and no two notes are the same
+    assert {ln.id for ln in t.lines if ln.speaker == "client"} == set(t.answers) | set(t.distractors)
+    texts = [a.feedback for a in t.answers.values()] + list(t.distractors.values())
+    assert len(set(texts)) == len(texts), "two lines share the same feedback"
+    # the markers are spread through the conversation, not bunched where a guess would find them
+    numbers = sorted(t.line(lid).number for lid in t.answers)
+    assert numbers[0] <= len(t.lines) // 3 and numbers[-1] > len(t.lines) // 2
+    # the counselor's lines include a repair late in the conversation, and the debrief points to it
+    named = {int(n) for found in re.findall(r"\bat lines? ([\d, and]+)", t.debrief, re.I)
+             for n in re.findall(r"\d+", found)}
+    late_counselor = {ln.number for ln in t.lines if ln.speaker == "counselor" and ln.number > len(t.lines) // 2}
+    assert "repair" in t.debrief and named & late_counselor, "the debrief should name the counselor's late repair"
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -134,12 +134,15 @@ def _logic_problems(data: dict, stem: str) -> list[tuple[str, str]]:
                 _valid_groups(item["categories"]["dataset"], tuple(item["categories"]["columns"]))
             except ContentError as err:
                 problems.append((f"items.{key}.categories", str(err)))
-    for i, key in enumerate(data.get("quiz", [])):
-        item = data["items"].get(key)
-        if item is None:
-            problems.append((f"quiz[{i}]", f"{key!r} is not an item in this file"))
-        elif item["kind"] != "choice":
-            problems.append((f"quiz[{i}]", f"{key!r} is a {item['kind']} item; the quiz shows choice items only"))
+    lists = [("quiz", data.get("quiz", []))]
+    lists += [(f"sets.{name}.items", chosen["items"]) for name, chosen in data.get("sets", {}).items()]
+    for where, ids in lists:
+        for i, key in enumerate(ids):
+            item = data["items"].get(key)
+            if item is None:
+                problems.append((f"{where}[{i}]", f"{key!r} is not an item in this file"))
+            elif item["kind"] != "choice":
+                problems.append((f"{where}[{i}]", f"{key!r} is a {item['kind']} item; a quiz shows choice items only"))
     return problems
 
 

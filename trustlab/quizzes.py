@@ -26,7 +26,7 @@ from typing import Iterable, Sequence
 import ipywidgets as widgets
 
 from trustlab import answers
-from trustlab.checks import Feedback, Status, evaluate, load_checks, markdown_html, report
+from trustlab.checks import Feedback, Status, checks_path, evaluate, load_checks, markdown_html, report
 from trustlab.content import ContentError
 from trustlab.journal.store import Journal, JournalError
 from trustlab.notices import load_failure
@@ -130,15 +130,37 @@ class Question(widgets.VBox):
         self._options.value = letter
 
 
-class Quiz(widgets.VBox):
-    """All knowledge-check questions of a module, with a score that counts first answers."""
+FIRST_ANSWER_RULE = ("Your first answer to each question is the one that counts for the score. "
+                     "After that, pick the other options too: each has its own feedback.")
 
-    def __init__(self, module: str, journal: Journal | None = None, rng: random.Random | None = None):
+
+def chosen_items(data: dict, module: str, set_name: str | None) -> tuple[list[str], str]:
+    """The item ids and the intro of the knowledge check (``set_name`` None) or of a named set.
+
+    A named set (``sets:`` in the checks file, e.g. a supervision exercise) is shown by the
+    same widget as the quiz, so it is judged, scored and saved the same way.
+    """
+    if set_name is None:
+        return list(data.get("quiz", [])), ""
+    sets = data.get("sets", {})
+    if set_name not in sets:
+        known = ", ".join(repr(name) for name in sets) or "none"
+        raise ContentError(f"{checks_path(module)}: sets: there is no set {set_name!r} "
+                           f"(this file has: {known}); check the name in the notebook cell")
+    return list(sets[set_name]["items"]), sets[set_name]["intro"]
+
+
+class Quiz(widgets.VBox):
+    """A module's knowledge check, or one of its named sets, with a score that counts first answers."""
+
+    def __init__(self, module: str, journal: Journal | None = None, rng: random.Random | None = None,
+                 set_name: str | None = None):
         data = load_checks(module)
+        ids, intro_text = chosen_items(data, module, set_name)
         rng = rng or random.Random()
         entries, notice = _journal_entries(journal or Journal(), module)
         self.questions = []
-        for number, item_id in enumerate(data.get("quiz", []), start=1):
+        for number, item_id in enumerate(ids, start=1):
             key, item = f"{module}.{item_id}", data["items"][item_id]
             n = len(item["options"])
             self.questions.append(Question(key, number, item, screen_order(n, rng),
@@ -148,8 +170,7 @@ class Quiz(widgets.VBox):
             question.parent_score = self._update_score
         self._update_score()
         notice_box = [widgets.HTML(f'<p class="trustlab-note">{escape(notice)}</p>')] if notice else []
-        intro = widgets.HTML("<p>Your first answer to each question is the one that counts for the score. "
-                             "After that, pick the other options too: each has its own feedback.</p>")
+        intro = widgets.HTML(markdown_html(intro_text) + f"<p>{FIRST_ANSWER_RULE}</p>")
         super().__init__([stylesheet(), *notice_box, intro, *self.questions, self._score])
         self.add_class("trustlab-quiz")
 
@@ -175,9 +196,9 @@ def _journal_entries(journal: Journal, module: str) -> tuple[list[dict], str]:
     return entries, " ".join(journal.notices)
 
 
-def quiz(module: str, journal: Journal | None = None) -> widgets.Widget:
-    """The knowledge check for a module, or a readable message if its file is broken."""
+def quiz(module: str, set_name: str | None = None, journal: Journal | None = None) -> widgets.Widget:
+    """The knowledge check for a module (or its named set, e.g. ``"supervision"``), or a readable message."""
     try:
-        return Quiz(module, journal)
+        return Quiz(module, journal, set_name=set_name)
     except (ContentError, OSError) as err:
-        return load_failure("The knowledge check", err)
+        return load_failure("The knowledge check" if set_name is None else f"The exercise {set_name!r}", err)
