@@ -182,6 +182,51 @@ def test_gas_t_scores_track_improvement(goal_tables):
     assert t_scores.reindex(outcome.index).corr(outcome) > 0.2
 
 
+def _t_scores(goal_tables: dict[str, pd.DataFrame]) -> pd.Series:
+    return goal_tables["goal_attainment"].groupby("client_id")[["weight", "score_session10"]].apply(_gas_t)
+
+
+@pytest.mark.parametrize("column", ["goal_consensus", "collaboration"])
+@pytest.mark.parametrize("specificity", ["vague", "specific"])
+def test_g1_and_g2_keep_their_direction_within_vague_and_specific_goals(goal_tables, column, specificity):
+    """A learner who splits the clients by specificity still sees a positive link in each group."""
+    goals = goal_tables["goals"]
+    group = goals[goals["goal_specificity"] == specificity]
+    assert group[column].corr(group["outcome_change"]) > 0.1
+
+
+@pytest.mark.parametrize(("column", "target"), [("goal_consensus", 0.24), ("collaboration", 0.29)])
+def test_g1_and_g2_hold_as_rank_correlations_too(goal_tables, column, target):
+    """Spearman's rho (Pearson on ranks) tells the same story: no outlier makes the link."""
+    goals = goal_tables["goals"]
+    rho = goals[column].rank().corr(goals["outcome_change"].rank())
+    assert rho == pytest.approx(target, abs=0.07)
+
+
+def test_collaboration_goes_with_outcome_more_than_consensus_does(goal_tables):
+    """G2 (.29) above G1 (.24): a swap in the generator would show here first."""
+    goals = goal_tables["goals"]
+    assert goals["collaboration"].corr(goals["outcome_change"]) > goals["goal_consensus"].corr(goals["outcome_change"])
+
+
+def test_the_mean_gas_t_score_is_a_few_points_above_50_not_on_it(goal_tables):
+    """Illustrative: goals met a little beyond the expected level on average. A mean on 50 itself
+    would let a learner type the formula's reference point instead of computing the mean."""
+    t = _t_scores(goal_tables)
+    assert 52 <= t.mean() <= 57
+    assert 0.6 <= (t >= 50).mean() <= 0.9, "most, not all, clients at or above the expected level"
+    assert (t < 40).sum() >= 20, "some clients fall well short"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_t_score_lean_is_built_into_the_generator_not_luck_of_the_seed(seed):
+    tables = gen_goals.generate(np.random.default_rng(seed))
+    t = _t_scores(tables)
+    assert 51.5 <= t.mean() <= 57.5
+    outcome = tables["goals"].set_index("client_id")["outcome_change"]
+    assert t.reindex(outcome.index).corr(outcome) > 0.4
+
+
 def test_goals_are_deterministic(goal_tables):
     again = gen_goals.generate(np.random.default_rng(GOALS_SEED))
     for name, frame in goal_tables.items():

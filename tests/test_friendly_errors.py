@@ -277,3 +277,21 @@ def test_setup_is_still_exported_from_the_package():
     import trustlab
     from trustlab import session
     assert trustlab.setup is session.setup
+
+
+def test_a_spearman_correlation_without_scipy_says_how_to_get_it_with_pandas_alone():
+    """A learner checking a calibrated r with Spearman reaches for a library the course does not install."""
+    import importlib.util
+    import pandas as pd
+    if importlib.util.find_spec("scipy") is not None:
+        error: BaseException = ModuleNotFoundError("No module named 'scipy'", name="scipy")
+    else:
+        df = pd.DataFrame({"a": [1, 2, 3], "b": [3, 1, 2]})
+        with pytest.raises(ImportError) as caught:
+            df["a"].corr(df["b"], method="spearman")
+        error = caught.value
+    explanation = friendly_errors.explain(error, 'df["a"].corr(df["b"], method="spearman")')
+    assert "SciPy" in explanation.what and "does not install" in explanation.what
+    assert ".rank().corr(" in explanation.todo
+    unknown = friendly_errors.explain(ModuleNotFoundError("No module named 'seaborn'", name="seaborn"))
+    assert "`seaborn`" in unknown.what and "Traceback" not in unknown.what

@@ -54,6 +54,7 @@ MINUTES = {  # stated minutes per activity; a seminar plan's timing table must s
     "reflection": 4,
     "task": 2,
     "transcript to mark": 3,  # marking, checking, and the feedback on a line marked by mistake; plus its words
+    "GAS worksheet": 10,  # gas("m04..."): a goal or two in a client's words, five levels each, a weight, a score
 }
 TOLERANCE = 0.15  # a stated time may differ from the estimate by at most 15%
 SPLIT_ABOVE = 60  # minutes: a longer lesson comes in parts of at most this long, with a break between them
@@ -164,6 +165,7 @@ def activities(cells: list, module: str) -> Counter:
             found["quiz item"] += sum(quiz_items(m, named_set or None) for m, named_set in QUIZ.findall(source))
             found["transcript to mark"] += len(MARKED.findall(source))
             found["reflection"] += len(re.findall(r"\breflect\(", source))
+            found["GAS worksheet"] += len(re.findall(r"\bgas\(", source))
         elif OPEN_TASK.search(source):
             after = cells[index + 1] if index + 1 < len(cells) else None
             before = cells[index - 1] if index else None

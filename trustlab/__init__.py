@@ -30,10 +30,10 @@ _EXPORTS = {
     "reflect": "trustlab.journal.widgets",
     "practice": "trustlab.journal.widgets",
     "portfolio": "trustlab.journal.widgets",
+    "gas": "trustlab.gas_widget",
 }
 __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
-
 
 def __getattr__(name: str):
     if name in _EXPORTS:

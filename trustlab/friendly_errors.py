@@ -222,6 +222,29 @@ def _zero_division(error, line, names, table) -> Explanation | None:
         "name in your filter, spelled exactly as in the data (capitals matter).")
 
 
+# Libraries a learner's natural next step can reach for that the course does not install, with
+# what to do instead (a learner cannot pip install on every Binder or hub).
+_NOT_INSTALLED = {
+    "scipy": ("pandas needs SciPy for this (Spearman or Kendall correlations, for example), and the course does "
+              "not install it.",
+              "For a Spearman correlation, rank first and use the ordinary correlation: "
+              "`df[\"a\"].rank().corr(df[\"b\"].rank())` gives the same number."),
+}
+
+
+def _not_installed(error, line, names, table) -> Explanation | None:
+    if not isinstance(error, ImportError):
+        return None
+    name = (getattr(error, "name", None) or "").partition(".")[0]
+    if not name:
+        found = re.search(r"[\"'`]?(\w+)[\"'`]?", str(error).split("requires", 1)[-1]) if "requires" in str(error) else None
+        name = found.group(1).lower() if found else ""
+    what, todo = _NOT_INSTALLED.get(name, (
+        f"This needs the Python library `{name or 'named in the error'}`, which the course does not install.",
+        "Look for another way to do it with pandas, or ask your instructor whether the library is needed."))
+    return Explanation(what, todo)
+
+
 def _general(error: BaseException) -> Explanation:
     return Explanation(
         f"Python stopped with an error it could not get past: `{type(error).__name__}: {_short(error)}`.",
@@ -232,7 +255,7 @@ def _general(error: BaseException) -> Explanation:
 
 _RULES: list[Callable[[BaseException, str, Mapping[str, Any], Any], Explanation | None]] = [
     _leftover_ellipsis, _percent_sign, _syntax, _python_spelling, _unknown_name,
-    _text_in_a_calculation, _missing_column, _zero_division,
+    _text_in_a_calculation, _missing_column, _zero_division, _not_installed,
 ]
 
 

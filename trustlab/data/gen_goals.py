@@ -11,7 +11,11 @@ Illustrative assumptions made up for teaching:
 * specific goals go with higher consensus;
 * how many goals a client sets (1-3), the goal texts and their weights;
 * goal attainment scores at session 10 are higher for clients who improved more, so
-  Goal Attainment Scaling T-scores (G3, Kiresuk & Sherman, 1968) track outcome_change.
+  Goal Attainment Scaling T-scores (G3, Kiresuk & Sherman, 1968) track outcome_change;
+* on average the goals were met a little above the expected level (a mean T-score a few
+  points above 50), as when expected levels are set a little cautiously. Without this the
+  mean T-score sits on 50 itself, the formula's own reference point, and a learner asked to
+  compute it could type 50 without computing anything.
 
 Every random number comes from the ``rng`` passed in, drawn in a fixed order.
 """
@@ -28,6 +32,8 @@ N_CLIENTS = 300
 PREDICTOR_R = 0.5  # consensus with collaboration: illustrative
 OUTCOME_MEAN, OUTCOME_SD = 0.5, 0.8
 OUTCOME_MIN, OUTCOME_MAX = -3.0, 4.0
+# Goal scores lean a little above the expected level (0): illustrative, see the docstring.
+SCORE_SHIFT = 0.4
 
 # Everyday goals in a client's own words: fictional, varied, no clinical jargon.
 GOAL_TEXTS = (
@@ -119,7 +125,7 @@ def _goal_rows(rng: np.random.Generator, ids: list[str], n_goals: np.ndarray, ou
         texts = rng.choice(len(GOAL_TEXTS), size=int(n), replace=False)
         weights = rng.integers(1, 4, size=int(n))
         # Goals move together within a client (their improvement) but not in lockstep.
-        scores = np.clip(np.round(0.6 * z + rng.normal(0.0, 0.95, size=int(n))), -2, 2).astype(int)
+        scores = np.clip(np.round(0.6 * z + SCORE_SHIFT + rng.normal(0.0, 0.95, size=int(n))), -2, 2).astype(int)
         for goal_no, (text, weight, score) in enumerate(zip(texts, weights, scores), start=1):
             rows.append(
                 {

@@ -36,7 +36,8 @@ CLASS_FORMAT, CLASS_VERSION = "trustlab-class-export", 1
 TITLE = "My journal: Building Therapeutic Trust"
 SHORT_ANSWER = 20  # longer check answers may be sentences, so they stay out of the class file
 SECTIONS = (("reflection", "Reflections"), ("drill", "Practice drills"),
-            ("check", "Knowledge checks"), ("vignette", "Vignette paths"), ("transcript", "Marked transcripts"))
+            ("check", "Knowledge checks"), ("vignette", "Vignette paths"), ("transcript", "Marked transcripts"),
+            ("gas", "Goal Attainment Scaling"))
 
 CSS = """
 :root { color-scheme: light; }
@@ -334,6 +335,37 @@ def _transcript_html(entry: dict, attempts: Counter) -> str:
             f'{_when(entry.get("saved_at"))}</p></article>')
 
 
+def _gas_goal_html(number: int, goal: dict) -> str:
+    """One goal: the client's words, its weight, and its five levels with the one reached at follow-up."""
+    from trustlab.goal_attainment import LEVELS, signed
+
+    levels, reached = list(goal.get("levels") or []), goal.get("score")
+    rows = "".join(
+        f'<tr><th scope=row>{signed(s)} {escape(LEVELS[s])}</th><td>{escape(_s(text))}</td>'
+        f'<td>{"✔ reached" if reached == s and not isinstance(reached, bool) else ""}</td></tr>'
+        for s, text in zip(sorted(LEVELS), levels + [""] * len(LEVELS)))
+    return (f'<p><strong>Goal {number}</strong> (weight {escape(_s(goal.get("weight")))})</p>'
+            f'{_learner(goal.get("goal"), "(no goal written)")}'
+            "<table><thead><tr><th scope=col>Level</th><th scope=col>What it would look like</th>"
+            f"<th scope=col>At follow-up</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _gas_html(entry: dict) -> str:
+    """A GAS worksheet: its T-score and what it means, then every goal the learner worked on."""
+    from trustlab.goal_attainment import t_score_meaning
+
+    prompt, t = entry.get("prompt"), entry.get("t_score")
+    heading = _inline(prompt) if prompt else _fallback("Goal Attainment Scaling worksheet", entry)
+    scored = isinstance(t, (int, float)) and not isinstance(t, bool) and t == t  # t == t: not NaN
+    result = (f"<p><strong>{escape(t_score_meaning(t))}</strong></p>" if scored else
+              '<p class="muted">No T-score yet: no goal had the level reached at follow-up.</p>')
+    goals = "".join(_gas_goal_html(n, g) for n, g in enumerate(entry.get("goals") or [], 1)
+                    if isinstance(g, dict) and (_s(g.get("goal")).strip() or g.get("score") is not None
+                                                or any(_s(text).strip() for text in g.get("levels") or [])))
+    return (f'<article class="item"><h4>{heading}</h4>{result}{goals}'
+            f'<p class="muted">Saved {_when(entry.get("saved_at"))}</p></article>')
+
+
 def _module_heading(module: str) -> str:
     match = re.fullmatch(r"m(\d+)", module)
     return f"Module {match[1]}" if match else f"Module {module}"
@@ -355,6 +387,7 @@ def _module_html(module: str, groups: dict[str, list[dict]], attempts: Counter, 
         "check": lambda items: _checks_html(items, attempts),
         "vignette": lambda items: "".join(_shown(lambda e: _vignette_html(e, skills), e) for e in items),
         "transcript": lambda items: "".join(_shown(lambda e: _transcript_html(e, attempts), e) for e in items),
+        "gas": lambda items: "".join(_shown(_gas_html, e) for e in items),
     }
     parts = [f"<h3>{label}</h3>{render[kind](groups[kind])}" for kind, label in SECTIONS if groups.get(kind)]
     return (f'<section class="module" id="{escape(module)}"><h2>{escape(_module_heading(module))}</h2>'
@@ -381,7 +414,7 @@ def portfolio_html(doc: dict, today: date | None = None) -> str:
     entries = doc.get("entries") or []
     items = {"reflection": _current(entries, "reflection"), "drill": _current(entries, "drill"),
              "check": _current(entries, "check"), "vignette": _finished_paths(entries),
-             "transcript": _current(entries, "transcript")}
+             "transcript": _current(entries, "transcript"), "gas": _current(entries, "gas")}
     modules = sorted({_module(e) for group in items.values() for e in group}, key=_module_order)
     skills = _skill_labels() if items["vignette"] else {}
     attempts = _attempts(entries)
@@ -390,7 +423,8 @@ def portfolio_html(doc: dict, today: date | None = None) -> str:
     contents = "".join(f'<li><a href="#{escape(m)}">{escape(_module_heading(m))}</a></li>' for m in modules)
     body = ("".join(sections) if sections else
             '<p>Your journal is empty so far. Reflections, practice drills, knowledge checks, vignette '
-            'paths and marked transcripts appear here once you have saved some in the course notebooks.</p>')
+            'paths, marked transcripts and GAS worksheets appear here once you have saved some in the course '
+            'notebooks.</p>')
     day = today or date.today()
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

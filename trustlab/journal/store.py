@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 FORMAT, VERSION = "trustlab-journal", 1  # VERSION is the database's PRAGMA user_version
-KINDS = ("reflection", "drill", "check", "vignette", "transcript")
+KINDS = ("reflection", "drill", "check", "vignette", "transcript", "gas")  # gas: a GAS worksheet
 APPLICATION_ID = 0x544A524E  # PRAGMA application_id: "TJRN", so another program's database is never taken for ours
 SUFFIX = ".sqlite3"
 SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's own files beside a database: they travel with it

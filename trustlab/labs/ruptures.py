@@ -21,13 +21,12 @@ table of the wrong kind, gets a friendly note in place of the chart, never a tra
 
 from __future__ import annotations
 
-from html import escape
 
 import altair as alt
-import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
+from trustlab.labs.guard import NOTICE_CLASS, NothingToChart, require, safely
 from trustlab.charts import INK, figure
 from trustlab.labs.stats import wilson_interval
 
@@ -39,7 +38,7 @@ OFFSETS = range(-2, 4)  # sessions from the first rupture: two before, the ruptu
 REPAIR_GROUPS = ["repaired", "not repaired"]
 OUTCOME_GROUPS = ["repaired", "not repaired", "no rupture"]  # the first rupture, or none
 FIRST_KINDS = ["none", "withdrawal", "confrontation"]
-NOTICE_CLASS = "trustlab-lab-notice"
+DATASETS = ("alliance_sessions", "alliance_outcomes")  # named in the note shown instead of a chart
 
 SESSION_COLUMNS = ("client_id", "session", "alliance", "rupture")
 OUTCOME_COLUMNS = ("client_id", "any_rupture", "repaired", "dropped_out", "outcome_change")
@@ -50,21 +49,10 @@ _WIDTH = 380  # plot area; with the y axis and its title the chart stays under 5
 _HEIGHT = 220
 
 
-class NothingToChart(ValueError):
-    """The table cannot make this chart: wrong columns, or no clients left after a filter."""
 
 
 # --- the tables behind the charts ------------------------------------------------------------
 
-def _require(frame: pd.DataFrame, columns: tuple[str, ...], dataset: str) -> None:
-    """Name the first missing column and the dataset that has it: the usual slip is passing the other table."""
-    if not isinstance(frame, pd.DataFrame):
-        raise NothingToChart(f"This chart needs a table (a pandas DataFrame) from "
-                             f"load_dataset(\"{dataset}\"), and it was given {type(frame).__name__}.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise NothingToChart(f"The table given as {dataset} has no column {missing[0]!r}. Pass the table from "
-                             f"load_dataset(\"{dataset}\") (or a filtered copy of it) in that place.")
 
 
 def first_ruptures(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -73,7 +61,7 @@ def first_ruptures(sessions: pd.DataFrame) -> pd.DataFrame:
     Read off the sessions rather than the outcomes table, so it agrees with whatever
     sessions a learner passes in.
     """
-    _require(sessions, SESSION_COLUMNS, "alliance_sessions")
+    require(sessions, SESSION_COLUMNS, "alliance_sessions")
     ruptured = sessions[sessions["rupture"].astype(str) != "none"].sort_values(["client_id", "session"])
     first = ruptured.groupby("client_id", observed=True).first().reset_index()
     return pd.DataFrame({"client_id": first["client_id"].astype(str),
@@ -94,7 +82,7 @@ def alliance_around_rupture(sessions: pd.DataFrame, outcomes: pd.DataFrame) -> p
     dip visible at all: ruptures happen in different sessions for different clients.
     """
     first = first_ruptures(sessions)
-    _require(outcomes, OUTCOME_COLUMNS, "alliance_outcomes")
+    require(outcomes, OUTCOME_COLUMNS, "alliance_outcomes")
     repaired = _repaired_by_client(outcomes)
     first = first[first["client_id"].isin(repaired.index)]
     rows = pd.DataFrame({"client_id": sessions["client_id"].astype(str), "session": sessions["session"].astype(int),
@@ -112,7 +100,7 @@ def outcome_by_repair(outcomes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
     Medians and quartiles, not means: they describe the spread a learner sees in the
     dots, and they leave the mean gap (a lab question) to the learner's own computation.
     """
-    _require(outcomes, OUTCOME_COLUMNS, "alliance_outcomes")
+    require(outcomes, OUTCOME_COLUMNS, "alliance_outcomes")
     ruptured = outcomes["any_rupture"].astype(bool)
     repaired = outcomes["repaired"].astype("boolean")
     group = np.where(~ruptured, OUTCOME_GROUPS[2],
@@ -136,7 +124,7 @@ def dropout_by_first_rupture(sessions: pd.DataFrame, outcomes: pd.DataFrame) -> 
     Only clients in both tables count; their first rupture is read off the sessions.
     """
     first = first_ruptures(sessions).set_index("client_id")["first_kind"].to_dict()
-    _require(outcomes, OUTCOME_COLUMNS, "alliance_outcomes")
+    require(outcomes, OUTCOME_COLUMNS, "alliance_outcomes")
     seen = set(sessions["client_id"].astype(str))
     clients = outcomes[outcomes["client_id"].astype(str).isin(seen)]
     kind = clients["client_id"].astype(str).map(lambda client: first.get(client, "none"))
@@ -151,26 +139,8 @@ def dropout_by_first_rupture(sessions: pd.DataFrame, outcomes: pd.DataFrame) -> 
     return pd.DataFrame(rows, columns=["first_rupture", "clients", "dropped_out", "share", "low", "high"])
 
 
-# --- what to show when there is nothing to chart ------------------------------------------------
-
-def _notice(title: str, problem: str) -> widgets.HTML:
-    """A friendly note in place of a chart: what happened and what to do (never a traceback)."""
-    box = widgets.HTML(
-        f'<div class="{NOTICE_CLASS}" role="status" style="border-left: 6px solid var(--jp-warn-color1, #b35900); '
-        'padding: 6px 12px; margin: 6px 0;">'
-        f"<p><strong>{escape(title)}: nothing to chart.</strong> {escape(problem)}</p>"
-        "<p>What to do: load the data again with <code>load_dataset(\"alliance_sessions\")</code> and "
-        "<code>load_dataset(\"alliance_outcomes\")</code>, or widen your filter, then run this cell again.</p></div>")
-    box.add_class(NOTICE_CLASS)
-    return box
 
 
-def _safely(title: str, build):
-    """Build a chart, or the friendly note if its table cannot make one."""
-    try:
-        return build()
-    except NothingToChart as err:
-        return _notice(title, str(err))
 
 
 # --- chart 1: the alliance around a rupture ------------------------------------------------------
@@ -195,7 +165,7 @@ def _around_pattern(table: pd.DataFrame) -> dict[str, bool]:
 
 def alliance_around_rupture_chart(sessions: pd.DataFrame, outcomes: pd.DataFrame):
     """Mean alliance in the sessions around each client's first rupture, repaired against not repaired."""
-    return _safely(AROUND_TITLE, lambda: _around_figure(sessions, outcomes))
+    return safely(AROUND_TITLE, lambda: _around_figure(sessions, outcomes), DATASETS)
 
 
 def _around_figure(sessions: pd.DataFrame, outcomes: pd.DataFrame):
@@ -252,7 +222,7 @@ OUTCOME_TITLE = "Improvement, by whether the first rupture was repaired"
 
 def repair_outcome_chart(outcomes: pd.DataFrame):
     """Each client's improvement, by whether their first rupture was repaired, with clients without one for reference."""
-    return _safely(OUTCOME_TITLE, lambda: _outcome_figure(outcomes))
+    return safely(OUTCOME_TITLE, lambda: _outcome_figure(outcomes), DATASETS)
 
 
 def _outcome_figure(outcomes: pd.DataFrame):
@@ -306,7 +276,7 @@ DROPOUT_TITLE = "Dropout, by the kind of a client's first rupture"
 
 def dropout_by_rupture_chart(sessions: pd.DataFrame, outcomes: pd.DataFrame):
     """Dropout share for clients with no rupture, a first withdrawal or a first confrontation, with counts."""
-    return _safely(DROPOUT_TITLE, lambda: _dropout_figure(sessions, outcomes))
+    return safely(DROPOUT_TITLE, lambda: _dropout_figure(sessions, outcomes), DATASETS)
 
 
 def _dropout_figure(sessions: pd.DataFrame, outcomes: pd.DataFrame):
