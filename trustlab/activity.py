@@ -31,6 +31,7 @@ from trustlab import events
 
 ATTEMPT_ID = re.compile(r"[0-9a-f]{8,32}")
 SHARED_JS = Path(__file__).with_name("activity.js")
+SHARED_CSS = Path(__file__).with_name("activity.css")
 log = logging.getLogger(__name__)
 
 
@@ -46,6 +47,11 @@ def new_attempt() -> str:
 def browser_module(view: Path) -> str:
     """A widget's view with the shared helpers (trustlab/activity.js) in front: one ES module."""
     return SHARED_JS.read_text(encoding="utf-8") + "\n" + view.read_text(encoding="utf-8")
+
+
+def browser_styles(styles: Path) -> str:
+    """A widget's stylesheet with the shared palette and base text style (trustlab/activity.css) in front."""
+    return SHARED_CSS.read_text(encoding="utf-8") + "\n" + styles.read_text(encoding="utf-8")
 
 
 class BrowserActivity(anywidget.AnyWidget):

@@ -41,7 +41,7 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from trustlab.activity import browser_module
+from trustlab.activity import browser_module, browser_styles
 from trustlab.checks import markdown_html
 from trustlab.goal_attainment import LEVELS, GasError, gas_t_score, signed, t_score_meaning
 from trustlab.journal.store import Journal
@@ -183,7 +183,7 @@ class GasSheet(anywidget.AnyWidget):
     """The sheet in the browser: the learner's goals go to the kernel as they change, the result comes back."""
 
     _esm = browser_module(HERE / "gas_widget.js")
-    _css = HERE / "gas_widget.css"
+    _css = browser_styles(HERE / "gas_widget.css")
     intro = traitlets.Unicode("").tag(sync=True)  # course HTML, rendered here with raw HTML escaped
     levels = traitlets.List().tag(sync=True)  # [{score, sign, label, note}], -2 to +2
     weights = traitlets.List().tag(sync=True)  # [{value, label}]

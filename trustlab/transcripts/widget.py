@@ -28,7 +28,7 @@ import ipywidgets as widgets
 import traitlets
 
 from trustlab import events
-from trustlab.activity import BrowserActivity, IgnoredMessage, browser_module, new_attempt
+from trustlab.activity import BrowserActivity, IgnoredMessage, browser_module, browser_styles, new_attempt
 from trustlab.checks import markdown_html
 from trustlab.notices import load_failure
 from trustlab.transcripts.model import MarkError, Score, Transcript, TranscriptError, not_a_marker_feedback, score
@@ -95,7 +95,7 @@ class TranscriptMarker(BrowserActivity):
     """Mark one transcript in the browser. ``on_check(event)`` is called after every check."""
 
     _esm = browser_module(HERE / "widget.js")
-    _css = HERE / "widget.css"
+    _css = browser_styles(HERE / "widget.css")
     # the whole transcript, sent once
     transcript_data = traitlets.Dict().tag(sync=True)
     # ``progress`` (trustlab.activity) is the kernel's copy of the learner's work:

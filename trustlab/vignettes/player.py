@@ -29,7 +29,7 @@ import ipywidgets as widgets
 import traitlets
 
 from trustlab import events
-from trustlab.activity import BrowserActivity, IgnoredMessage, browser_module, new_attempt
+from trustlab.activity import BrowserActivity, IgnoredMessage, browser_module, browser_styles, new_attempt
 from trustlab.checks import markdown_html
 from trustlab.notices import load_failure
 from trustlab.vignettes.model import Run, Skill, Step, Vignette, load_skills
@@ -134,7 +134,7 @@ class Player(BrowserActivity):
     """Play one vignette in the browser. ``on_choice(event)`` is called after every choice."""
 
     _esm = browser_module(HERE / "player.js")
-    _css = HERE / "player.css"
+    _css = browser_styles(HERE / "player.css")
     # the whole vignette, sent once
     vignette_data = traitlets.Dict().tag(sync=True)
     # ``progress`` (trustlab.activity) is where the kernel's Run is: {"attempt", "path" (choice
