@@ -55,6 +55,7 @@ MINUTES = {  # stated minutes per activity; a seminar plan's timing table must s
     "task": 2,
     "transcript to mark": 3,  # marking, checking, and the feedback on a line marked by mistake; plus its words
     "GAS worksheet": 10,  # gas("m04..."): a goal or two in a client's words, five levels each, a weight, a score
+    "series session": 10,  # one session of a series (play("five_sessions")): its choices, a step back, the check-in
 }
 TOLERANCE = 0.15  # a stated time may differ from the estimate by at most 15%
 SPLIT_ABOVE = 60  # minutes: a longer lesson comes in parts of at most this long, with a break between them
@@ -150,13 +151,39 @@ def transcript_words(transcript_id: str) -> int:
     return sum(words(text) for text in texts)
 
 
+def series_sessions(played: str) -> int:
+    """How many sessions the series ``played`` chains (0 when it is a single vignette)."""
+    path = ROOT / "data" / "vignettes" / "series" / f"{played}.yaml"
+    return len(yaml.safe_load(path.read_text(encoding="utf-8"))["sessions"]) if path.exists() else 0
+
+
+def series_share(cell, played: str, module: str) -> int:
+    """The sessions of series ``played`` that this cell's ``play(...)`` counts.
+
+    A series is one player that picks up where the learner stopped, so a lesson may call it
+    once per part: the calls share the sessions in order, the earlier calls taking the larger
+    share (five sessions over two calls: three, then two). A cell that is not in the module's
+    lesson (a test's made-up cell) counts the whole series.
+    """
+    total = series_sessions(played)
+    lesson = next(iter(sorted((ROOT / "notebooks").glob(f"{module[1:]}_*.ipynb"))), None)
+    calls = [c.get("id") for c in nbformat.read(lesson, as_version=4).cells
+             if c.cell_type == "code" and played in PLAYED.findall(c.source)] if lesson else []
+    if cell.get("id") not in calls:
+        return total
+    base, extra = divmod(total, len(calls))
+    return base + (1 if calls.index(cell.get("id")) < extra else 0)
+
+
 def activities(cells: list, module: str) -> Counter:
     """What the cells ask a learner to do, counted from the cells and the course's data files."""
     found: Counter = Counter()
     for index, cell in enumerate(cells):
         source = cell.source
         if cell.cell_type == "code":
-            plays = len(re.findall(r"\bplay\(", source))
+            series = [p for p in PLAYED.findall(source) if series_sessions(p)]
+            found["series session"] += sum(series_share(cell, p, module) for p in series)
+            plays = len(re.findall(r"\bplay\(", source)) - len(series)
             found["vignette play-through"] += plays
             found["replay after Step back"] += plays
             found["drill item"] += len(re.findall(r"\bpractice\(", source)) * drill_items(module)
@@ -262,8 +289,23 @@ def played_vignettes(lesson: Path) -> list[str]:
 
 
 def asked_at_endings(vignette_id: str) -> dict[str, list[str]]:
-    """Ending title -> its discussion questions, read from the vignette itself."""
+    """Ending title -> its discussion questions, read from the vignette itself (a series: its outcomes)."""
+    if series_sessions(vignette_id):
+        path = ROOT / "data" / "vignettes" / "series" / f"{vignette_id}.yaml"
+        outcomes = yaml.safe_load(path.read_text(encoding="utf-8"))["outcomes"].values()
+        return {outcome["title"]: list(outcome.get("discussion") or []) for outcome in outcomes}
     return {ending.title: list(ending.discussion) for ending in load_vignette(vignette_id).endings.values()}
+
+
+def answer_groups(lesson: Path) -> list[str]:
+    """The vignettes whose ending questions the plan must answer: each one played, and for a
+    series the series itself (its outcomes' questions) and then each of its sessions."""
+    found: list[str] = []
+    for played in played_vignettes(lesson):
+        path = ROOT / "data" / "vignettes" / "series" / f"{played}.yaml"
+        sessions = yaml.safe_load(path.read_text(encoding="utf-8"))["sessions"] if path.exists() else []
+        found += [v for v in (played, *sessions) if v not in found]
+    return found
 
 
 def ending_answers(plan_text: str) -> dict[str, dict[str, dict[str, str]]]:
@@ -329,7 +371,15 @@ def vignette_names() -> tuple[set[str], set[str]]:
             names |= set(doc)
             continue
         names |= {doc["id"], *doc.get("scenes", {}), *doc.get("endings", {}), *doc.get("meters", {})}
+        names |= {flag for scene in doc.get("scenes", {}).values() for choice in scene.get("choices", [])
+                  for flag in (*(choice.get("sets") or []), *(choice.get("clears") or []))}  # a series' flags
         titles |= {_plain(e["title"]) for e in doc.get("endings", {}).values()}
+    for path in (ROOT / "data" / "vignettes" / "series").glob("*.yaml"):  # a series: its outcomes end it
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        names |= {doc["id"], *doc.get("outcomes", {}), *doc.get("meters", {}),
+                  *(item["id"] for item in doc.get("checkin", {}).get("items", [])),
+                  "low_checkin", *(f"low_{item['id']}" for item in doc.get("checkin", {}).get("items", []))}
+        titles |= {_plain(o["title"]) for o in doc.get("outcomes", {}).values()}
     return names, titles
 
 
@@ -351,6 +401,10 @@ def other_course_names() -> set[str]:
 
     for path in (ROOT / "data" / "schemas").glob("*.json"):
         walk(json.loads(path.read_text(encoding="utf-8")))
+    # the packages the course installs, and the parts of an nbgitpuller link (teaching-with-jupyterhub.md)
+    for path in ROOT.glob("requirements*.txt"):
+        found.update(re.findall(r"^([A-Za-z][\w.-]*)", path.read_text(encoding="utf-8"), re.M))
+    found.update({"trustlab", "repo", "branch", "main", "urlpath", "targetpath"})
     package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
     for res in package["resources"]:
         found.add(res["name"])
@@ -427,13 +481,13 @@ def test_every_open_task_has_a_model_answer_in_the_seminar_plan(lesson):
 def test_every_discussion_question_at_a_vignette_ending_has_a_model_answer(lesson):
     plan = plan_for(lesson)
     answers = ending_answers(plan.read_text(encoding="utf-8"))
-    for vignette_id in played_vignettes(lesson):
+    for vignette_id in answer_groups(lesson):
         assert vignette_id in answers, (
             f"{lesson.name} plays '{vignette_id}', but {plan.name} has no '**Vignette `{vignette_id}`...**' "
             f"group under '## Model answers' › '### {ENDINGS_SECTION}'")
         problems = discussion_problems(answers[vignette_id], asked_at_endings(vignette_id))
         assert problems == [], f"{plan.name}, {vignette_id}: " + "; ".join(problems)
-    stray = set(answers) - set(played_vignettes(lesson))
+    stray = set(answers) - set(answer_groups(lesson))
     assert not stray, f"{plan.name} answers questions for vignettes its lesson does not play: {sorted(stray)}"
 
 

@@ -228,7 +228,7 @@ def test_the_portfolio_does_not_carry_what_would_link_it_to_the_class_file(portf
 
 def test_the_class_file_is_json_with_the_code_paths_endings_and_short_answers(class_text, journal):
     data = json.loads(class_text)
-    assert data["format"] == "trustlab-class-export" and data["version"] == 1
+    assert data["format"] == "trustlab-class-export" and data["version"] == 2
     assert data["learner_code"] == journal.read()["learner_code"]
     assert data["exported"] == date.today().isoformat()
     [path] = data["vignettes"]
@@ -237,6 +237,10 @@ def test_the_class_file_is_json_with_the_code_paths_endings_and_short_answers(cl
                                 {"scene": "sleep", "choice": 0, "skill": "reflection"}]}
     assert {c["key"]: (c["answer"], c["correct"]) for c in data["checks"]} == {
         "m00.q1": ("c", True), "m00.ex1": ("63.9", True), "m00.q4": ("True", True), "m00.ex5": (None, False)}
+    # the debrief's "right at the first try": m00.q1 was first answered "a", which was not right
+    assert {c["key"]: (c["first_answer"], c["first_correct"]) for c in data["checks"]} == {
+        "m00.q1": ("a", False), "m00.ex1": ("63.9", True), "m00.q4": ("True", True), "m00.ex5": (None, False)}
+    assert data["series"] == []
     assert data["drills"] == [{"key": "m01.drill.missed_session", "difficulty": "intermediate", "self_rating": 4,
                                "criteria_met": 2, "criteria_total": 3}]
 
@@ -258,7 +262,7 @@ def test_a_shared_reflection_and_a_shared_drill_response_do_appear(journal, tmp_
     journal.add("drill", "m01", "m01.drill.missed_session", difficulty="intermediate", statement="...",
                 response=RESPONSE, criteria=["Names the feeling"], criteria_met=[True], self_rating=5, share=True)
     data = json.loads(export_for_class(tmp_path / "class.json", journal).read_text(encoding="utf-8"))
-    assert data["reflections"] == [{"key": "m01.warmth", "text": SHARED}]
+    assert data["reflections"] == [{"key": "m01.warmth", "prompt": "When did warmth help?", "text": SHARED}]
     assert data["drills"][0]["response"] == RESPONSE and data["drills"][0]["criteria_met"] == 1
 
 

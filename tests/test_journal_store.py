@@ -569,3 +569,13 @@ def test_an_export_to_a_read_only_folder_says_why_in_plain_words(place):
 def test_a_new_learner_box_on_a_fresh_journal_says_not_saved_yet(tmp_path):
     box = ReflectionBox("m00.trust", "P", Journal(tmp_path / "journal.sqlite3"))
     assert (box.status.state, box.status.text) == ("info", NOT_SAVED)
+
+
+def test_a_new_journal_is_readable_by_its_owner_only(tmp_path):
+    """On a shared machine or a hub whose homes are open to all, classmates cannot read it."""
+    import stat
+    path = tmp_path / "home" / ".trustlab" / "journal.sqlite3"
+    journal = Journal(path)
+    journal.add("reflection", "m00", "m00.why", text="only mine")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

@@ -32,7 +32,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SKILLS = yaml.safe_load((DATA / "vignettes" / "skills.yaml").read_text(encoding="utf-8"))
 KIND = {sid: s["kind"] for sid, s in SKILLS.items()}
-VIGNETTES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+SERIES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+          for p in sorted((DATA / "vignettes" / "series").glob("*.yaml"))}
+
+
+def _with_series(doc: dict) -> dict:
+    """A session of a series, with its series' client and meters as if written in it."""
+    if "series" not in doc:
+        return doc
+    series = SERIES[doc["series"]]
+    return {**doc, "client": series["client"], "meters": series["meters"]}
+
+
+VIGNETTES = {p.stem: _with_series(yaml.safe_load(p.read_text(encoding="utf-8")))
              for p in sorted((DATA / "vignettes").glob("*.yaml")) if p.name != "skills.yaml"}
 DRILLS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((DATA / "practice").glob("*.yaml"))}
 GUIDE = (ROOT / "instructors" / "writing-vignettes.md").read_text(encoding="utf-8")
@@ -45,6 +57,9 @@ ASSESSMENT_SKILLS = {"assessment", "risk_screen"}
 MANNER_PITFALLS = {"rushing_to_forms", "jargon", "stacking_questions", "closed_question", "over_explaining"}
 MOOD_OR_SAFETY = re.compile(r"\b(mood|depress\w*|suicid\w*|self-harm|harm(ing)? yourself|ending your life|"
                             r"not (wanting to be|being) (here|alive)|how low|sleep\w*|safe(ty)?)\b", re.I)
+# For a client whose presenting problem IS sleep (insomnia), a question about his nights is about
+# the problem he came with, not a screen for low mood: there only the other words count.
+MOOD_OR_SAFETY_NOT_SLEEP = re.compile(MOOD_OR_SAFETY.pattern.replace(r"sleep\w*|", ""), re.I)
 SCREENING = re.compile(r"\b(questionnaires?|screening|GAD-7|PHQ-9)\b", re.I)
 # Feedback on a poorly timed assessment must say that the asking itself was right.
 ASKING_WAS_RIGHT = re.compile(r"\b(is right|was not the mistake|is a sound idea|sound way|call for it|belongs)\b", re.I)
@@ -76,9 +91,14 @@ def sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.?!])\s+", " ".join(text.split())) if s]
 
 
-def asks_about_mood_or_safety(text: str) -> bool:
+def mood_words(vid: str | None) -> re.Pattern:
+    reason = VIGNETTES[vid]["client"]["reason"] if vid else ""
+    return MOOD_OR_SAFETY_NOT_SLEEP if re.search(r"\binsomnia\b", reason, re.I) else MOOD_OR_SAFETY
+
+
+def asks_about_mood_or_safety(text: str, vid: str | None = None) -> bool:
     """A question about mood, sleep or safety, or the offer of a screening questionnaire."""
-    return bool(SCREENING.search(text)) or any(s.endswith("?") and MOOD_OR_SAFETY.search(s)
+    return bool(SCREENING.search(text)) or any(s.endswith("?") and mood_words(vid).search(s)
                                                for s in sentences(text))
 
 
@@ -100,7 +120,7 @@ def test_each_assessment_vignette_has_a_trust_building_question_about_mood_and_s
 
 
 def test_asking_about_mood_or_safety_is_marked_down_only_for_its_timing_or_wording():
-    asked = [c for c in choices() if asks_about_mood_or_safety(c.data["text"])]
+    asked = [c for c in choices() if asks_about_mood_or_safety(c.data["text"], c.vignette)]
     assert len(asked) >= 4, "the assessment moments disappeared"
     for c in asked:
         if c.kind == "builds":
@@ -117,7 +137,7 @@ def test_no_debrief_counts_asking_about_mood_or_safety_among_the_mistakes():
     for vid, doc in VIGNETTES.items():
         for eid, ending in doc["endings"].items():
             for sentence in sentences(ending["debrief"]):
-                mentions = MOOD_OR_SAFETY.search(sentence) or SCREENING.search(sentence)
+                mentions = mood_words(vid).search(sentence) or SCREENING.search(sentence)
                 if mentions and "intention" in sentence:
                     pytest.fail(f"{vid}.{eid} lists {mentions[0]!r} among well-meant mistakes: {sentence}")
                 asked = re.search(r"\b(ask\w*|check\w*|questions?|screen\w*)\b", sentence, re.I)
@@ -223,9 +243,17 @@ class Client:
 def clients() -> list[Client]:
     found = []
     for vid, doc in VIGNETTES.items():
+        if "series" in doc:  # one client for the whole series, below
+            continue
         card = doc["client"]
         intro = " ".join([doc["summary"], card["background"], card["reason"], card["fears"]])
         found.append(Client(card["name"], card["age"], f"vignette {vid}", intro, yaml.safe_dump(doc, width=10_000)))
+    for sid, series in SERIES.items():
+        card = series["client"]
+        intro = " ".join([series["summary"], card["background"], card["reason"], card["fears"]])
+        sessions = [VIGNETTES[v] for v in series["sessions"] if v in VIGNETTES]
+        found.append(Client(card["name"], card["age"], f"series {sid}", intro,
+                            yaml.safe_dump([series, *sessions], width=10_000)))
     for module, drill in DRILLS.items():
         for item in drill["items"]:
             context = " ".join(item.get("context", "").split())

@@ -76,6 +76,9 @@ def test_the_browser_gets_the_client_card_the_first_scene_and_its_choices(player
 def test_the_browser_gets_everything_in_every_shipped_vignette(path):
     """Read the YAML independently of the loader: every word of it must reach the browser."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if "series" in raw:  # a session of a series: its client and meters are in the series file
+        series = yaml.safe_load((path.parent / "series" / f"{raw['series']}.yaml").read_text(encoding="utf-8"))
+        raw = {**raw, "client": series["client"], "meters": series["meters"]}
     skills = yaml.safe_load((path.parent / "skills.yaml").read_text(encoding="utf-8"))
     data = browser_payload(load_vignette(path), load_skills())
     assert (data["id"], data["title"], data["module"], data["start"]) == (raw["id"], raw["title"], raw["module"],

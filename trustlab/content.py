@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import jsonschema
+import referencing
 import yaml
 
 from trustlab.paths import schema_path
@@ -196,12 +197,21 @@ _Validator = jsonschema.validators.extend(
 )
 
 
+@lru_cache(maxsize=1)
+def _registry() -> referencing.Registry:
+    """Every shipped schema under its ``$id``, so one schema can reuse another's parts
+    (the series schema points at the vignette schema's client and meters) with no internet."""
+    schemas = schema_path("vignette").parent.glob("*.schema.json")
+    resources = [referencing.Resource.from_contents(json.loads(p.read_text(encoding="utf-8"))) for p in schemas]
+    return referencing.Registry().with_resources((r.contents["$id"], r) for r in resources if "$id" in r.contents)
+
+
 def schema_problems(data: Any, schema_name: str, doc: YamlDocument | None = None) -> list[tuple[tuple, str]]:
     """Every schema violation as ``(path, problem)``; render the path with :func:`location`.
 
     Give the parsed ``doc`` when there is one, so a retyped word is quoted as written.
     """
-    validator = _Validator(load_schema(schema_name))
+    validator = _Validator(load_schema(schema_name), registry=_registry())
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     return [_retyped(err, doc) or (tuple(err.absolute_path), _plain(err)) for err in _leaves(errors)]
 

@@ -16,6 +16,7 @@ GENERATORS = {
     "trustlab.data.gen_disclosure": 202,
     "trustlab.data.gen_alliance": 303,
     "trustlab.data.gen_goals": 404,
+    "trustlab.data.gen_monitoring": 505,
 }
 
 

@@ -1,8 +1,8 @@
 """Write what learners do in the widgets to the journal, through the course's one event hook.
 
 The vignette player emits ``vignette.choice``, the checks emit ``check.answer`` and the
-transcript widget emits ``transcript.check`` (see :mod:`trustlab.events`); :func:`connect`
-subscribes the journal to all three, once per kernel, and opens the journal at once, so
+transcript widget emits ``transcript.check`` and the series player ``series.session`` (see
+:mod:`trustlab.events`); :func:`connect` subscribes the journal to all four, once per kernel, and opens the journal at once, so
 ``setup()`` at the top of every notebook tells the learner straight away about anything
 that happened to it (a damaged file moved aside, an older journal imported). A journal
 that cannot be written never stops a widget: the learner is told once why their answers
@@ -48,6 +48,14 @@ def record_transcript(event: Any, journal: Journal | None = None) -> None:
     tell(journal)
 
 
+def record_series(entry: dict, journal: Journal | None = None) -> None:
+    """A finished session of a series: one entry holding the whole series so far (the latest wins)."""
+    journal = journal or Journal()
+    fields = {k: v for k, v in entry.items() if k not in ("series_id", "module")}
+    journal.add("series", entry["module"], entry["series_id"], **fields)
+    tell(journal)
+
+
 def _safely(record):
     def listener(event: Any) -> None:
         journal = Journal()
@@ -69,6 +77,7 @@ def connect() -> None:
         _connected.append(events.subscribe("vignette.choice", _safely(record_choice)))
         _connected.append(events.subscribe("check.answer", _safely(record_answer)))
         _connected.append(events.subscribe("transcript.check", _safely(record_transcript)))
+        _connected.append(events.subscribe("series.session", _safely(record_series)))
     journal = Journal()
     try:
         journal.open()

@@ -51,7 +51,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 FORMAT, VERSION = "trustlab-journal", 1  # VERSION is the database's PRAGMA user_version
-KINDS = ("reflection", "drill", "check", "vignette", "transcript", "gas")  # gas: a GAS worksheet
+KINDS = ("reflection", "drill", "check", "vignette", "transcript", "gas", "series")  # gas: a GAS worksheet;
+# series: the latest state of a multi-session vignette series (module 05), one entry per finished session
 APPLICATION_ID = 0x544A524E  # PRAGMA application_id: "TJRN", so another program's database is never taken for ours
 SUFFIX = ".sqlite3"
 SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's own files beside a database: they travel with it
@@ -182,6 +183,14 @@ def forget_state() -> None:
 
 
 # --- SQLite ------------------------------------------------------------------------------------------
+
+def _private(path: Path) -> None:
+    """Read and write for its owner only (SQLite gives its ``-journal`` file the same mode)."""
+    try:
+        os.chmod(path, 0o600)
+    except OSError:  # a file system without Unix permissions (some network drives): nothing to do
+        pass
+
 
 def _connect(path: Path, mode: str) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), temporary data kept in memory.
@@ -705,7 +714,10 @@ class Journal:
                 recovered: tuple[Path, str, list[tuple[dict, float]]] | None = None) -> None:
         """Make (or finish setting up) the database in one commit, importing the older JSON journal."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # a learner's journal is theirs alone: on a shared machine or a JupyterHub whose homes
+            # are readable by all (Debian's default), the folder and the file still are not
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            new_file = not self.path.exists()
             with closing(_connect(self.path, "rwc")) as con, _transaction(con):
                 if not _is_set_up(con):  # another notebook may have set it up while this one waited
                     legacy, _problem = (read_json_journal(self.legacy_path) if self.legacy_path.is_file()
@@ -717,6 +729,8 @@ class Journal:
                     target, problem, salvaged = recovered
                     _add_history(con, "recovered", moved_to=str(target), reason=problem,
                                  entries=_insert(con, salvaged))
+            if new_file:
+                _private(self.path)
         except (OSError, sqlite3.OperationalError) as err:
             if isinstance(err, sqlite3.Error) and _is_busy(err):
                 raise self._error(err, write=True) from None

@@ -50,9 +50,13 @@ def _marker(shape: int, x: float, y: float, colour: str) -> str:
     return f'<path d="M{x:.1f} {y - 4.6:.1f}L{x + 4.2:.1f} {y:.1f}L{x:.1f} {y + 4.6:.1f}L{x - 4.2:.1f} {y:.1f}Z" fill="{colour}"/>'
 
 
-def meter_chart_svg(trace: list[dict[str, Any]], domain: tuple[float, float], ending_title: str | None) -> str:
+def meter_chart_svg(trace: list[dict[str, Any]], domain: tuple[float, float], ending_title: str | None,
+                    title: str = TITLE, x_title: str = "Choice", description: str | None = None,
+                    y_title: str = "Meter value") -> str:
     """One line per meter over the steps of ``trace`` (rows of step, meter, value), as inline SVG.
 
+    The defaults draw a vignette path (steps are choices); the series player draws the
+    sessions of a series with its own ``title``, ``x_title`` and ``description``.
     Raises ValueError for a trace that holds no numbers: the caller shows a sentence instead.
     """
     points: dict[str, dict[int, float]] = {}
@@ -69,6 +73,8 @@ def meter_chart_svg(trace: list[dict[str, Any]], domain: tuple[float, float], en
         high = low + 1
     steps = sorted({s for series in points.values() for s in series})
     last = max(steps[-1], 1)
+    # the legend's room grows with its longest name (about 7 px a character at 12 px), the plot keeps its size
+    width = WIDTH + max(0, 44 + 7 * max(len(m) for m in points) - RIGHT)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(step: int) -> float:
@@ -79,12 +85,13 @@ def meter_chart_svg(trace: list[dict[str, Any]], domain: tuple[float, float], en
 
     meters = list(points)
     choices = steps[-1]
-    description = (f"Line chart of {', '.join(meters)} after each of the {choices} choices on this path, "
-                   f"from the start to {f'the ending {ending_title!r}' if ending_title else 'the current scene'}.")
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+    description = description or (
+        f"Line chart of {', '.join(meters)} after each of the {choices} choices on this path, "
+        f"from the start to {f'the ending {ending_title!r}' if ending_title else 'the current scene'}.")
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {HEIGHT}" width="{width}" '
              f'height="{HEIGHT}" role="img" aria-label="{escape(description)}" font-family="{escape(FONT)}" '
              f'font-size="12" fill="currentColor"><title>{escape(description)}</title>',
-             f'<text x="{LEFT - 36}" y="18" font-size="15" font-weight="bold">{TITLE}</text>']
+             f'<text x="{LEFT - 36}" y="18" font-size="15" font-weight="bold">{escape(title)}</text>']
     for tick in _ticks(low, high):
         ty = y(tick)
         parts.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="currentColor" '
@@ -96,9 +103,9 @@ def meter_chart_svg(trace: list[dict[str, Any]], domain: tuple[float, float], en
     parts.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" '
                  'stroke="currentColor"/>'
                  f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" font-weight="bold">'
-                 'Choice</text>'
+                 f'{escape(x_title)}</text>'
                  f'<text transform="translate(12 {TOP + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle" '
-                 'font-weight="bold">Meter value</text>')
+                 f'font-weight="bold">{escape(y_title)}</text>')
     for i, meter in enumerate(meters):
         colour, series = PALETTE[i % 7], points[meter]
         line = " ".join(f"{x(s):.1f},{y(v):.1f}" for s, v in sorted(series.items()))

@@ -1,4 +1,4 @@
-"""``python -m trustlab.vignettes check [FILE ...]`` and ``paths FILE``, for authors.
+"""``python -m trustlab.vignettes check [FILE ...]``, ``paths FILE`` and ``map FILE -o map.html``, for authors.
 
 check: exit 0 when every file is valid; 1 with one ``FILE: LOCATION: PROBLEM`` line
 per problem; 2 when a file is missing, its YAML does not parse, or it uses YAML an
@@ -17,7 +17,9 @@ from pathlib import Path
 
 from trustlab.content import OK, PROBLEMS, UNREADABLE, UnreadableFile, check_files, read_document
 from trustlab.vignettes.model import PathIndex, Run, Vignette, iter_paths, load_skills, vignettes_dir
-from trustlab.vignettes.validate import problems
+from trustlab.vignettes.series import series_dir, series_path
+from trustlab.vignettes.series_check import checked_series, series_problems
+from trustlab.vignettes.validate import build, problems
 
 LIST_LIMIT = 1000  # the shipped vignettes have up to a few hundred paths: all are listed
 SAMPLE = 10
@@ -28,9 +30,20 @@ def shipped() -> list[Path]:
     return sorted(p for p in vignettes_dir().glob("*.yaml") if p.name != "skills.yaml")
 
 
+def shipped_series() -> list[Path]:
+    return sorted(series_dir().glob("*.yaml"))
+
+
 def check(files: list[Path]) -> int:
+    """Vignettes one by one; a series file (in a ``series`` folder) as a whole, sessions and all."""
     skills = load_skills()
-    return check_files(files, lambda doc, path: [p.render(path) for p in problems(doc, path, skills)], "vignette")
+
+    def find(doc, path: Path) -> list[str]:
+        if series_path(path):
+            return series_problems(path)[0]
+        return [p.render(path) for p in problems(doc, path, skills)]
+
+    return check_files(files, find, "file")
 
 
 def describe_path(vignette: Vignette, run: Run, number: int, total: int | str, note: str = "") -> str:
@@ -52,7 +65,34 @@ def describe_path(vignette: Vignette, run: Run, number: int, total: int | str, n
     return "\n".join(lines)
 
 
+def series_paths(file: Path) -> int:
+    """A series has too many ways through to list: per session, the states it can start in,
+    the paths played from them and the endings reached; then where the series can end."""
+    try:
+        read_document(file)
+    except UnreadableFile as err:
+        print(err)
+        return UNREADABLE
+    lines, series, found = checked_series(file)
+    if series is None:
+        print("\n".join(lines))
+        return PROBLEMS
+    for number, session in enumerate(series.sessions, start=1):
+        starts = sorted(s for n, s in found.starts_used if n == number)
+        low, total = found.low_checkins[number - 1]
+        print(f"Session {number}, {session.id}: starts in {found.state_counts[number - 1]:,} different states "
+              f"(opening at {', '.join(starts)}); {found.paths[number - 1]:,} paths played from them; "
+              f"{low:,} of {total:,} end with a low check-in.")
+    for oid, outcome in series.outcomes.items():
+        where = ", ".join(str(n) for n in sorted(found.outcomes.get(oid, ())))
+        print(f"Outcome {oid} ({outcome.kind}): reached after session {where or '(never)'}")
+    print(f"{sum(found.paths):,} session paths played in all.")
+    return OK
+
+
 def paths(file: Path) -> int:
+    if series_path(file):
+        return series_paths(file)
     try:
         doc = read_document(file)
     except UnreadableFile as err:
@@ -62,7 +102,7 @@ def paths(file: Path) -> int:
     if found:
         print("\n".join(p.render(file) for p in found))
         return PROBLEMS
-    vignette = Vignette.from_dict(doc.data, source=Path(file))
+    vignette = build(doc.data, Path(file))
     runs = list(islice(iter_paths(vignette), LIST_LIMIT + 1))  # never more than one over the limit
     if len(runs) > LIST_LIMIT:
         _print_too_many(vignette, runs[:LIST_LIMIT])
@@ -123,7 +163,15 @@ def main(argv: list[str] | None = None) -> int:
     paths_cmd = sub.add_parser("paths", help=f"print every path from start to an ending (beyond {LIST_LIMIT:,}: "
                                              "their number, the longest and a sample)")
     paths_cmd.add_argument("file", type=Path)
+    map_cmd = sub.add_parser("map", help="draw every scene, choice and ending as a map (a series: one per session)")
+    map_cmd.add_argument("file", type=Path)
+    map_cmd.add_argument("-o", "--output", type=Path, default=None,
+                         help="map.html (a page) or map.svg (the picture only); default: <FILE name>-map.html")
     args = parser.parse_args(argv)
     if args.command == "check":
-        return check(args.files or shipped())
+        return check(args.files or shipped() + shipped_series())
+    if args.command == "map":
+        from trustlab.vignettes.vmap import write_map
+
+        return write_map(args.file, args.output)
     return paths(args.file)

@@ -6,7 +6,7 @@ learner's way through it. The widget in ``player.py`` only draws a Run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterator, Mapping
@@ -61,6 +61,33 @@ class Choice:
     feedback: str
     client_inner: str
     next: str
+    sets: tuple[str, ...] = ()  # in a series: flags this choice sets for later sessions
+    clears: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    """In a series: holds when every ``when`` flag is set and no ``unless`` flag is."""
+
+    when: frozenset[str] = frozenset()
+    unless: frozenset[str] = frozenset()
+
+    def holds(self, flags: frozenset[str]) -> bool:
+        return self.when <= flags and not self.unless & flags
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Condition":
+        return cls(frozenset(data.get("when", ())), frozenset(data.get("unless", ())))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """In a series: other words for a scene when earlier sessions left a flag set (or not)."""
+
+    condition: Condition
+    client: str | None = None
+    cue: str | None = None
+    narration: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +97,20 @@ class Scene:
     choices: tuple[Choice, ...]
     cue: str | None = None
     narration: str | None = None
+    variants: tuple[Variant, ...] = ()
+
+    def variant_for(self, flags: frozenset[str]) -> int | None:
+        """The index of the first variant whose condition holds, or None for the scene's own words."""
+        return next((i for i, v in enumerate(self.variants) if v.condition.holds(flags)), None)
+
+    def as_seen(self, flags: frozenset[str]) -> "Scene":
+        """The scene with the words a client in this state says: no variants left to choose."""
+        index = self.variant_for(flags)
+        if index is None:
+            return replace(self, variants=())
+        v = self.variants[index]
+        return replace(self, client=v.client or self.client, cue=v.cue or self.cue,
+                       narration=v.narration or self.narration, variants=())
 
 
 @dataclass(frozen=True)
@@ -79,6 +120,7 @@ class Ending:
     kind: str  # positive, mixed or troubled
     debrief: str
     discussion: tuple[str, ...]
+    outcome: str | None = None  # in a series: the series ends here, with this outcome
 
 
 @dataclass(frozen=True)
@@ -97,6 +139,8 @@ class Vignette:
     content_note: str | None = None
     place: str | None = None
     source: Path | None = None
+    series: str | None = None
+    start_when: tuple[tuple[Condition, str], ...] = ()  # in a series: open elsewhere when a condition holds
 
     def start(self) -> "Run":
         """A new conversation from the first scene with every meter at its start value."""
@@ -104,13 +148,13 @@ class Vignette:
 
     @classmethod
     def from_dict(cls, data: dict, source: Path | None = None) -> "Vignette":
-        """Build from already-validated data (see :func:`trustlab.vignettes.validate.problems`)."""
-        scenes = {
-            sid: Scene(sid, s["client"], tuple(Choice(**{**c, "effects": MappingProxyType(dict(c["effects"]))})
-                                               for c in s["choices"]), s.get("cue"), s.get("narration"))
-            for sid, s in data["scenes"].items()
-        }
-        endings = {eid: Ending(eid, e["title"], e["kind"], e["debrief"], tuple(e["discussion"]))
+        """Build from already-validated data (see :func:`trustlab.vignettes.validate.problems`).
+
+        A session of a series has no client or meters of its own: the caller passes the data
+        with the series file's client and meters merged in (see :mod:`trustlab.vignettes.series`).
+        """
+        scenes = {sid: _scene(sid, s) for sid, s in data["scenes"].items()}
+        endings = {eid: Ending(eid, e["title"], e["kind"], e["debrief"], tuple(e["discussion"]), e.get("outcome"))
                    for eid, e in data["endings"].items()}
         meters = {mid: Meter(mid, m["label"], m["min"], m["max"], m["start"]) for mid, m in data["meters"].items()}
         setting = data["setting"]
@@ -119,8 +163,22 @@ class Vignette:
             client=Client(**data["client"]), format=setting["format"], session=setting["session"],
             meters=MappingProxyType(meters), start_id=data["start"], scenes=MappingProxyType(scenes),
             endings=MappingProxyType(endings), content_note=data.get("content_note"),
-            place=setting.get("place"), source=source,
+            place=setting.get("place"), source=source, series=data.get("series"),
+            start_when=tuple((Condition.from_dict(w), w["start"]) for w in data.get("start_when", ())),
         )
+
+    def start_for(self, flags: frozenset[str]) -> str:
+        """The first scene for a client in this state: the first ``start_when`` that holds, else ``start``."""
+        return next((start for condition, start in self.start_when if condition.holds(flags)), self.start_id)
+
+
+def _scene(sid: str, s: dict) -> Scene:
+    choices = tuple(Choice(**{**c, "effects": MappingProxyType(dict(c["effects"])),
+                              "sets": tuple(c.get("sets", ())), "clears": tuple(c.get("clears", ()))})
+                    for c in s["choices"])
+    variants = tuple(Variant(Condition.from_dict(v), v.get("client"), v.get("cue"), v.get("narration"))
+                     for v in s.get("variants", ()))
+    return Scene(sid, s["client"], choices, s.get("cue"), s.get("narration"), variants)
 
 
 @dataclass(frozen=True)

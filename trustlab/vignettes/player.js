@@ -247,6 +247,16 @@ function render({ model, el }) {
     header(), notice, meters, stage, feedback, controls);
   el.replaceChildren(root);
   draw();
+  if (v.focus_on_start) requestAnimationFrame(() => {
+    // a series' next session, opened by the learner's "Go on": show what the client said
+    // (and the check-in above, if it fits) and put the keyboard on the first choice
+    const first = stage.querySelector(".trustlab-choice");
+    if (!first || !root.isConnected) return;
+    const choices = first.closest(".trustlab-choices");
+    const top = el.closest(".trustlab-series") || root;
+    const scene = stage.firstElementChild;
+    reveal(fits(top, choices) ? top : fits(scene, choices) ? scene : first, choices, first);
+  });
 
   function header() {
     const c = v.client;
@@ -258,11 +268,20 @@ function render({ model, el }) {
         h("strong", { text: "Content note:" }), ` ${v.content_note} `,
         h("span", { class: "trustlab-crisis", text: v.crisis })),
       h("div", { class: "trustlab-summary", html: v.summary }),
-      h("div", { class: "trustlab-card", role: "group", "aria-label": "About the client" },
-        h("p", { class: "trustlab-card-head" }, h("strong", { text: c.name }), ` \u00b7 ${facts.join(" \u00b7 ")}`),
-        h("p", { text: c.background }),
-        h("p", {}, h("strong", { text: "Why now:" }), ` ${c.reason}`),
-        h("p", {}, h("strong", { text: "Worries about therapy:" }), ` ${c.fears}`)));
+      card(c, facts));
+  }
+
+  function card(c, facts) {
+    const about = [
+      h("p", { class: "trustlab-card-head" }, h("strong", { text: c.name }), ` \u00b7 ${facts.join(" \u00b7 ")}`),
+      h("p", { text: c.background }),
+      h("p", {}, h("strong", { text: "Why now:" }), ` ${c.reason}`),
+      h("p", {}, h("strong", { text: "Worries about therapy:" }), ` ${c.fears}`)];
+    // a later session of a series: the learner has met the client; the card is one click away
+    if (v.fold_client) {
+      return h("details", { class: "trustlab-card" }, h("summary", { text: `About ${c.short_name}` }), ...about);
+    }
+    return h("div", { class: "trustlab-card", role: "group", "aria-label": "About the client" }, ...about);
   }
 
   // --- actions: drawn at once, then told to the kernel ---

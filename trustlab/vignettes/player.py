@@ -141,13 +141,18 @@ class Player(BrowserActivity):
     # indexes), "feedback", "revision"}; ``notice`` is shown above the scene
     _logger = log
 
-    def __init__(self, vignette: Vignette, on_choice: Callable[[ChoiceEvent], None] | None = None):
+    def __init__(self, vignette: Vignette, on_choice: Callable[[ChoiceEvent], None] | None = None,
+                 focus_on_start: bool = False, fold_client: bool = False):
+        """``focus_on_start``: put the keyboard on the first choice when drawn (the series player's
+        next session, opened by a click); never for a player a notebook cell shows.
+        ``fold_client``: the client's card folded away (a later session of a series)."""
         self.vignette = vignette
         self.run = vignette.start()
         self.skills: dict[str, Skill] = load_skills()
         self.last_step: Step | None = None  # a choice whose feedback is on screen
         self._on_choice = on_choice
-        super().__init__(vignette_data=browser_payload(vignette, self.skills))
+        super().__init__(vignette_data={**browser_payload(vignette, self.skills), "focus_on_start": focus_on_start,
+                                        "fold_client": fold_client})
 
     def _name(self) -> str:
         return f"Vignette {self.vignette.id!r}"

@@ -46,8 +46,51 @@ def problems(doc: YamlDocument, source: Path, skills: dict[str, Skill]) -> list[
     shape = [Problem(where, what) for where, what in schema_problems(data, "vignette", doc)]
     if shape:  # the rules below assume the shape is right
         return _with_lines(found + shape, doc)
+    shared, trouble = _series_parts(data, source)
+    if trouble:
+        return _with_lines(found + trouble, doc)
+    data = {**data, **shared}
     found += _identity(data, source) + _meters(data) + _links(data, skills) + _graph(data)
     return _with_lines(found, doc)
+
+
+SERIES_ONLY = ("sets", "clears", "variants", "start_when", "outcome")
+
+
+def series_file(series_id: str, session_file: Path) -> Path:
+    """Where a session's series lives: ``series/<id>.yaml`` beside the session file."""
+    return Path(session_file).parent / "series" / f"{series_id}.yaml"
+
+
+def _series_parts(data: dict, source: Path) -> tuple[dict, list[Problem]]:
+    """For a session of a series, the client and meters its series file gives it.
+
+    A plain vignette may not use the series-only fields: without a series nothing would
+    ever set a flag or end a series, so the field would silently do nothing.
+    """
+    if "series" not in data:
+        return {}, [Problem(where, f"{where[-1]!r} is only for a session of a series: add series: <id> "
+                                   "or remove it") for where in _series_only_fields(data)]
+    out = [Problem((key,), f"remove it: a session of a series takes its {key} from the series file "
+                           f"{series_file(data['series'], source).name}") for key in ("client", "meters") if key in data]
+    path = series_file(data["series"], source)
+    try:
+        series = read_document(path).data
+    except ContentError as err:
+        return {}, out + [Problem(("series",), f"{data['series']!r}: its series file cannot be read: {err}")]
+    if not isinstance(series, dict) or schema_problems(series, "series"):
+        return {}, out + [Problem(("series",), f"{data['series']!r}: its series file {path} has problems; check it "
+                                               f"with: python -m trustlab.vignettes check {path}")]
+    return {"client": series["client"], "meters": series["meters"]}, out
+
+
+def _series_only_fields(data: dict) -> list[tuple]:
+    found = [("start_when",)] if "start_when" in data else []
+    for sid, scene in data["scenes"].items():
+        found += [("scenes", sid, "variants")] if "variants" in scene else []
+        found += [("scenes", sid, "choices", i, key) for i, c in enumerate(scene["choices"])
+                  for key in ("sets", "clears") if key in c]
+    return found + [("endings", eid, "outcome") for eid, e in data["endings"].items() if "outcome" in e]
 
 
 def _with_lines(found: list[Problem], doc: YamlDocument) -> list[Problem]:
@@ -81,6 +124,10 @@ def _links(data: dict, skills: dict[str, Skill]) -> list[Problem]:
     targets = set(data["scenes"]) | set(data["endings"])
     if data["start"] not in data["scenes"]:
         out.append(Problem(("start",), f"{data['start']!r} is not a scene{_suggest(data['start'], data['scenes'])}"))
+    for i, w in enumerate(data.get("start_when", ())):
+        if w["start"] not in data["scenes"]:
+            out.append(Problem(("start_when", i, "start"), f"{w['start']!r} is not a scene"
+                                                           f"{_suggest(w['start'], data['scenes'])}"))
     for sid, scene in data["scenes"].items():
         for i, choice in enumerate(scene["choices"]):
             here = ("scenes", sid, "choices", i)
@@ -103,7 +150,8 @@ def _graph(data: dict) -> list[Problem]:
     scenes, endings = data["scenes"], data["endings"]
     edges = {sid: {c["next"] for c in s["choices"] if c["next"] in scenes or c["next"] in endings}
              for sid, s in scenes.items()}
-    reached = _reachable(data["start"], edges) if data["start"] in scenes else set()
+    starts = [data["start"]] + [w["start"] for w in data.get("start_when", ()) if w["start"] in scenes]
+    reached = set().union(*(_reachable(s, edges) for s in starts)) if data["start"] in scenes else set()
     out = [Problem(("scenes", sid), f"cannot be reached from start {data['start']!r}: "
                                     "no choice leads here")
            for sid in scenes if sid not in reached and data["start"] in scenes]
@@ -148,4 +196,12 @@ def load_vignette(id_or_path: str | Path) -> Vignette:
     found = problems(doc, path, load_skills())
     if found:
         raise VignetteError("\n".join(p.render(path) for p in found))
-    return Vignette.from_dict(doc.data, source=path)
+    return build(doc.data, path)
+
+
+def build(data: dict, path: Path) -> Vignette:
+    """A checked file as a Vignette; a session of a series gets its series' client and meters
+    (at their session-1 start values: :mod:`trustlab.vignettes.series` starts later sessions
+    where the earlier ones left off)."""
+    shared = _series_parts(data, path)[0] if "series" in data else {}
+    return Vignette.from_dict({**data, **shared}, source=path)
