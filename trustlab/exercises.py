@@ -17,19 +17,32 @@ A stub keeps the names the rest of the cell uses, so an unanswered exercise runs
 clean and its check says "not answered yet". In Markdown cells the block becomes a
 prompt for a written answer.
 
-    python -m trustlab.exercises build   # write exercises/
-    python -m trustlab.exercises check   # exit 1 if exercises/ is stale
+For nbgrader, the solutions also carry its cell metadata (each cell with a solution
+block is a solution cell, each written answer is "manually graded") and, after each
+``check("mNN.exK", name)`` cell, a hidden test cell that calls :func:`assert_correct`:
+the same answer key as ``check()``, so a grade can never disagree with the feedback the
+learner saw. ``python -m trustlab.exercises nbgrader`` adds what is missing; the learner's
+copy leaves both out, so ``exercises/`` does not change. nbgrader's release
+(``generate_assignment``) writes the same stubs as ``exercises/``: see
+``trustlab/nbgrader_release.py`` and ``instructors/grading-with-nbgrader.md``.
+
+    python -m trustlab.exercises build     # write exercises/
+    python -m trustlab.exercises check     # exit 1 if exercises/ or the grading cells are stale
+    python -m trustlab.exercises nbgrader  # add the missing nbgrader metadata and test cells to solutions/
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import io
+import re
 import sys
 import textwrap
 import tokenize
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -111,9 +124,15 @@ def strip_solutions(source: str, markdown: bool = False) -> str:
 
 
 def exercise_notebook(solution: Path) -> nbformat.NotebookNode:
-    """The learner's copy of one solutions notebook, with no outputs."""
+    """The learner's copy of one solutions notebook, with no outputs and nothing of nbgrader's.
+
+    The test cells and the cell metadata serve the instructor's grading only: a learner
+    who studies on their own gets the feedback of ``check()`` and never needs them.
+    """
     nb = nbformat.read(solution, as_version=4)
+    nb.cells = [cell for cell in nb.cells if not is_test_cell(cell)]
     for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("nbgrader", None)
         try:
             cell.source = strip_solutions(cell.source, markdown=cell.cell_type == "markdown")
         except MarkerError as err:
@@ -171,21 +190,131 @@ def build(root: Path | None = None) -> list[Path]:
     return sorted(wanted)
 
 
+# --- nbgrader: solution cells, written answers and test cells ----------------------------------
+
+CHECK_CALL = re.compile(r'^[ \t]*check\(\s*"(?P<key>m\d\d\.\w+)"\s*,\s*(?P<name>[A-Za-z_]\w*)\s*\)[ \t]*$', re.M)
+TEST_NOTE = ("# nbgrader grades the exercise above in this cell when you hand the notebook in;\n"
+             "# there is nothing to do here.")
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+DEFAULT_POINTS = 1
+
+
+def assert_correct(key: str, answer: Any) -> None:
+    """nbgrader's test for one exercise: raise AssertionError with the check's feedback unless right.
+
+    nbgrader gives a test cell its points when it runs without an error. Judging with
+    :func:`trustlab.checks.evaluate`, the function behind ``check()``, keeps one answer key
+    (``data/checks/mNN.yaml``): a grade cannot disagree with the feedback the learner saw,
+    and the message an instructor reads in the graded notebook is that same feedback.
+    """
+    from trustlab.checks import evaluate  # here: building exercises/ never needs the answer keys
+
+    feedback = evaluate(key, answer)
+    if not feedback.correct:
+        raise AssertionError(str(feedback))
+
+
+def is_test_cell(cell: nbformat.NotebookNode) -> bool:
+    """An nbgrader autograder test: graded, not a solution (nbgrader's own definition)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _nbgrader_meta(grade_id: str, solution: bool, grade: bool, points: float | None = None) -> dict:
+    """The cell metadata nbgrader's "Create Assignment" toolbar writes (schema version 3)."""
+    meta = {"grade": grade, "grade_id": grade_id, "locked": not solution, "schema_version": 3,
+            "solution": solution, "task": False}
+    if grade:
+        meta["points"] = DEFAULT_POINTS if points is None else points
+    return meta
+
+
+def grading_test_source(key: str, name: str) -> str:
+    """The test cell after ``check(key, name)``: released, it shows only the note (the test is hidden)."""
+    return (f"{TEST_NOTE}\n{HIDDEN_BEGIN}\nfrom trustlab.exercises import assert_correct\n"
+            f'assert_correct("{key}", {name})\n{HIDDEN_END}')
+
+
+def with_grading_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of a solutions notebook with nbgrader's metadata and test cells, derived from the source.
+
+    Derived, not hand-kept: a cell with a solution block is a solution cell; a Markdown
+    cell with one is a written answer, graded by hand; a ``check("mNN.exK", name)`` line
+    gets a hidden test cell right after its cell. Points an instructor changed are kept.
+    Running it twice changes nothing.
+    """
+    nb = copy.deepcopy(nb)
+    points = {cell.metadata["nbgrader"]["grade_id"]: cell.metadata["nbgrader"].get("points")
+              for cell in nb.cells if cell.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    cells, last = [], "start"
+    for cell in (cell for cell in nb.cells if not is_test_cell(cell)):
+        cells.append(cell)
+        call = CHECK_CALL.search(cell.source) if cell.cell_type == "code" else None
+        if BEGIN not in cell.source:
+            cell.metadata.pop("nbgrader", None)
+        elif cell.cell_type == "markdown":
+            grade_id = f"{last}-written"
+            cell.metadata["nbgrader"] = _nbgrader_meta(grade_id, True, True, points.get(grade_id))
+        else:
+            grade_id = f"{call['key'].replace('.', '-')}-answer" if call else f"answer-{len(cells)}"
+            cell.metadata["nbgrader"] = _nbgrader_meta(grade_id, True, False)
+        if call and BEGIN in cell.source:
+            last = call["key"].replace(".", "-")
+            test = nbformat.v4.new_code_cell(grading_test_source(call["key"], call["name"]))
+            test.id = f"{last}-test"
+            test.metadata["nbgrader"] = _nbgrader_meta(test.id, False, True, points.get(test.id))
+            cells.append(test)
+    nb.cells = cells
+    return nb
+
+
+def grading_planned(root: Path | None = None) -> dict[Path, str]:
+    """Every solutions notebook and its exact text with up-to-date grading cells."""
+    root = root or course_root()
+    return {path: render(with_grading_cells(nbformat.read(path, as_version=4)))
+            for path in sorted((root / "solutions").glob("*.ipynb"))}
+
+
+def grading_stale(root: Path | None = None) -> list[str]:
+    """Solutions notebooks whose nbgrader metadata or test cells are missing or out of date."""
+    root = root or course_root()
+    problems = [f"{path.relative_to(root)}: nbgrader cells out of date (run: python -m trustlab.exercises nbgrader)"
+                for path, text in grading_planned(root).items() if path.read_text(encoding="utf-8") != text]
+    for path in sorted((root / "solutions").glob("*.ipynb")):
+        problems += [f"{path.relative_to(root)}: cell {index + 1}: a code cell with a solution block needs "
+                     'a last line like check("m01.ex1", name) to be graded'
+                     for index, cell in enumerate(nbformat.read(path, as_version=4).cells)
+                     if cell.cell_type == "code" and BEGIN in cell.source and not CHECK_CALL.search(cell.source)]
+    return problems
+
+
+def add_grading(root: Path | None = None) -> list[Path]:
+    """Write the grading cells into solutions/ (only the notebooks that change)."""
+    root = root or course_root()
+    changed = []
+    for path, text in grading_planned(root).items():
+        if path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trustlab.exercises", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["build", "check"])
+    parser.add_argument("command", choices=["build", "check", "nbgrader"])
     args = parser.parse_args(argv)
     try:
-        if args.command == "build":
-            for path in build():
+        if args.command in ("build", "nbgrader"):
+            for path in build() if args.command == "build" else add_grading():
                 print(f"wrote {path.relative_to(course_root())}")
             return 0
-        problems = stale()
+        problems = [f"{problem} (run: make exercises)" for problem in stale()]
+        problems += grading_stale()
     except MarkerError as err:
         print(err, file=sys.stderr)
         return 1
     for problem in problems:
-        print(f"{problem} (run: make exercises)")
+        print(problem)
     return 1 if problems else 0
 
 

@@ -1,0 +1,4 @@
+from trustlab.classroom.cli import main
+from trustlab.commandline import run
+
+run(main)
