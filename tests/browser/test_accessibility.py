@@ -10,8 +10,6 @@ open, and saves screenshots of both themes at 1024 px for a person to look at.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -53,23 +51,6 @@ def charts_that_overflow(page) -> list[str]:
     })""")
 
 
-def run_again(page) -> None:
-    """Run › Run All Cells once more, and wait until every cell has run again (its count went past
-    the highest before) and the kernel is idle."""
-    last = page.evaluate("""() => Math.max(0, ...[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-        .map(p => parseInt((p.textContent.match(/\\[(\\d+)\\]/) || [0, 0])[1], 10)))""")
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    page.wait_for_function("""(last) => {
-        const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-        return prompts.length > 0 && prompts.every(p => {
-            const m = p.textContent.match(/\\[(\\d+)\\]/);
-            return m && parseInt(m[1], 10) > last;
-        });
-    }""", arg=last, timeout=TIMEOUT)
-    page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$")).first.wait_for(timeout=TIMEOUT)
-
-
 @pytest.fixture
 def themed_page(offline_page):
     """A page whose theme the test may change; put back to light afterwards for the other tests."""
@@ -90,9 +71,7 @@ def test_course_outputs_have_no_serious_accessibility_violations(themed_page, la
     for theme in sorted(THEMES, reverse=True):  # light first: JupyterLab's default
         if theme != "light":
             set_theme(page, THEMES[theme])
-            run_again(page)
-        else:
-            run_all(page, name, figures)
+        run_all(page, name, figures, again=theme != "light")
         assert_charts_drawn(page)
         assert page.locator(".jp-FileBrowser").first.is_visible(), "the check is meant with the file browser open"
         assert charts_that_overflow(page) == [], f"{theme}: charts are clipped at 1024 px with the file browser open"

@@ -32,16 +32,22 @@ def open_notebook(page, lab, name: str, figures, folder: str = "notebooks") -> N
         figures.first_notebook_ready_s = time.perf_counter() - lab.started
 
 
-def run_all(page, name: str, figures) -> None:
-    """Run › Run All Cells, then wait until every code cell has an execution count."""
+def run_all(page, name: str, figures, again: bool = False) -> None:
+    """Run › Run All Cells, then wait until every code cell has an execution count; ``again`` (the
+    notebook has run in this kernel already): a count past the highest shown before."""
     started = time.perf_counter()
+    last = page.evaluate("""() => Math.max(0, ...[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+        .map(p => parseInt((p.textContent.match(/\\[(\\d+)\\]/) || [0, 0])[1], 10)))""") if again else 0
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     page.wait_for_function(
-        """() => {
+        """(last) => {
             const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""", timeout=TIMEOUT)
+            return prompts.length > 0 && prompts.every(p => {
+                const m = p.textContent.match(/\\[(\\d+)\\]/);
+                return m && parseInt(m[1], 10) > last;
+            });
+        }""", arg=last, timeout=TIMEOUT)
     page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$")).first.wait_for(timeout=TIMEOUT)
     figures.run_all_s.setdefault(name, time.perf_counter() - started)  # the first run, fresh kernel
 

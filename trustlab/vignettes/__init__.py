@@ -17,8 +17,9 @@ def play(vignette, on_choice=None):
     or for a series of sessions (an id such as ``"five_sessions"``: data/vignettes/series/<id>.yaml)."""
     from trustlab.vignettes.series import series_path
 
-    if isinstance(vignette, (str, PurePath)) and series_path(vignette):
-        return _play_series(series_path(vignette))
+    series = series_path(vignette) if isinstance(vignette, (str, PurePath)) else None
+    if series:
+        return _play_series(series)
     from trustlab.vignettes.player import play as _play
 
     return _play(vignette, on_choice=on_choice)

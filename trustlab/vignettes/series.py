@@ -24,7 +24,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Iterator, Mapping
 
-from trustlab.content import ContentError, read_document
 from trustlab.paths import CourseFilesNotFound, data_dir
 from trustlab.vignettes.model import Client, Condition, Ending, Meter, Run, Vignette, VignetteError, iter_paths
 
@@ -182,7 +181,7 @@ class Series:
             carried -= set(step.choice.clears)
         rating = self.checkin.rate(run.meters, self.meters)
         ending = run.ending
-        number = self.sessions.index(self._session_of(run)) + 1
+        number = self.number_of(run)
         outcome_id, stopped = ending.outcome, False
         stop = self.checkin.stops
         stops_here = stop is not None and stop.from_session <= number < len(self.sessions)
@@ -205,8 +204,9 @@ class Series:
             outcome = self.outcomes[outcome.otherwise]
         return outcome
 
-    def _session_of(self, run: Run) -> Vignette:
-        return next(s for s in self.sessions if s.id == run.vignette.id)
+    def number_of(self, run: Run) -> int:
+        """Which session (1-based) a Run plays: its vignette is that session as a client met it."""
+        return next(n for n, s in enumerate(self.sessions, start=1) if s.id == run.vignette.id)
 
 
 @dataclass(frozen=True)
@@ -355,11 +355,7 @@ def load_series(id_or_path: str | Path, walk_through: bool = False) -> Series:
     from trustlab.vignettes.series_check import series_problems
 
     path = series_path(id_or_path) or series_dir() / f"{id_or_path}.yaml"
-    try:
-        read_document(path)
-    except ContentError as err:
-        raise VignetteError(str(err)) from None
-    lines, series = series_problems(path, walk_through)
+    lines, series = series_problems(path, walk_through)  # an unreadable file is one of its lines
     if lines:
         raise VignetteError("\n".join(lines))
     return series

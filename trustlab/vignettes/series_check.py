@@ -137,7 +137,7 @@ def _load_sessions(data: dict, path: Path) -> tuple[list, list[str]]:
             lines.append(f"{where}: session {number}, {sid!r}, cannot be read: {err} "
                          "(create it, or correct the id in sessions)")
             continue
-        found = problems(doc, file, skills) if isinstance(doc.data, dict) else []
+        found = problems(doc, file, skills, data) if isinstance(doc.data, dict) else []
         if found or not isinstance(doc.data, dict):
             lines += [p.render(file) for p in found] or [f"{file}: the file must be a mapping of fields"]
             continue
@@ -151,7 +151,7 @@ def _load_sessions(data: dict, path: Path) -> tuple[list, list[str]]:
             lines.append(f"{file}: setting.session: is {own['setting']['session']} but it is session {number} "
                          f"in {path.name}; make them agree")
         else:
-            sessions.append(build(own, file))
+            sessions.append(build(own, file, data))
     return sessions, lines
 
 

@@ -36,7 +36,7 @@ def _suggest(word: str, options: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def problems(doc: YamlDocument, source: Path, skills: dict[str, Skill]) -> list[Problem]:
+def problems(doc: YamlDocument, source: Path, skills: dict[str, Skill], series: dict | None = None) -> list[Problem]:
     """All problems of one parsed vignette file, in file order."""
     found = [Problem(p, f"duplicate key {p[-1]!r}: it is already defined at line {first}; "
                         "ids must be unique", line) for p, line, first in doc.duplicates]
@@ -46,7 +46,7 @@ def problems(doc: YamlDocument, source: Path, skills: dict[str, Skill]) -> list[
     shape = [Problem(where, what) for where, what in schema_problems(data, "vignette", doc)]
     if shape:  # the rules below assume the shape is right
         return _with_lines(found + shape, doc)
-    shared, trouble = _series_parts(data, source)
+    shared, trouble = _series_parts(data, source, series)
     if trouble:
         return _with_lines(found + trouble, doc)
     data = {**data, **shared}
@@ -62,8 +62,11 @@ def series_file(series_id: str, session_file: Path) -> Path:
     return Path(session_file).parent / "series" / f"{series_id}.yaml"
 
 
-def _series_parts(data: dict, source: Path) -> tuple[dict, list[Problem]]:
+def _series_parts(data: dict, source: Path, series: dict | None = None) -> tuple[dict, list[Problem]]:
     """For a session of a series, the client and meters its series file gives it.
+
+    ``series`` is the series file's data when the caller has already read and checked it (the
+    series checker, for each of its sessions), so it is not read again for every session.
 
     A plain vignette may not use the series-only fields: without a series nothing would
     ever set a flag or end a series, so the field would silently do nothing.
@@ -73,6 +76,8 @@ def _series_parts(data: dict, source: Path) -> tuple[dict, list[Problem]]:
                                    "or remove it") for where in _series_only_fields(data)]
     out = [Problem((key,), f"remove it: a session of a series takes its {key} from the series file "
                            f"{series_file(data['series'], source).name}") for key in ("client", "meters") if key in data]
+    if series is not None and series.get("id") == data["series"]:
+        return {"client": series["client"], "meters": series["meters"]}, out
     path = series_file(data["series"], source)
     try:
         series = read_document(path).data
@@ -199,9 +204,9 @@ def load_vignette(id_or_path: str | Path) -> Vignette:
     return build(doc.data, path)
 
 
-def build(data: dict, path: Path) -> Vignette:
+def build(data: dict, path: Path, series: dict | None = None) -> Vignette:
     """A checked file as a Vignette; a session of a series gets its series' client and meters
     (at their session-1 start values: :mod:`trustlab.vignettes.series` starts later sessions
     where the earlier ones left off)."""
-    shared = _series_parts(data, path)[0] if "series" in data else {}
+    shared = _series_parts(data, path, series)[0] if "series" in data else {}
     return Vignette.from_dict({**data, **shared}, source=path)
